@@ -1,0 +1,167 @@
+"""API plumbing shared by every app: key authentication, the role permission, the error envelope.
+
+Every error the API returns has one shape:
+`{"error": {"code": "validation_error", "message": "…", "fields": {"lines.0.sku": ["…"]}}}`.
+"""
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404, JsonResponse
+from django.utils import timezone
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from rest_framework import exceptions, status
+from rest_framework.authentication import BaseAuthentication, get_authorization_header
+from rest_framework.fields import get_error_detail
+from rest_framework.permissions import SAFE_METHODS, BasePermission
+from rest_framework.response import Response
+
+from oms.errors import DomainError
+from oms.models import ApiClient
+from oms.roles import user_has_role
+
+# Writing last_used_at on every request would make each API call a write; once a minute is enough.
+LAST_USED_RESOLUTION_SECONDS = 60
+
+
+class ApiKeyAuthentication(BaseAuthentication):
+    """`Authorization: Token <key>` → the key's user; `request.auth` is the ApiClient."""
+
+    keyword = "Token"
+
+    def authenticate(self, request):
+        header = get_authorization_header(request).split()
+        if not header or header[0].lower() != self.keyword.lower().encode():
+            return None
+        if len(header) != 2:
+            raise exceptions.AuthenticationFailed(
+                "Send the header as `Authorization: Token <key>`."
+            )
+        try:
+            key = header[1].decode()
+        except UnicodeDecodeError as error:
+            raise exceptions.AuthenticationFailed("The API key is not valid.") from error
+        client = (
+            ApiClient.objects.active()
+            .select_related("user")
+            .filter(key_hash=ApiClient.hash_key(key))
+            .first()
+        )
+        if client is None or not client.user.is_active:
+            raise exceptions.AuthenticationFailed("The API key is not valid or was revoked.")
+        now = timezone.now()
+        if (
+            client.last_used_at is None
+            or (now - client.last_used_at).total_seconds() > LAST_USED_RESOLUTION_SECONDS
+        ):
+            ApiClient.objects.filter(pk=client.pk).update(last_used_at=now)
+        return client.user, client
+
+    def authenticate_header(self, request):
+        return self.keyword
+
+
+class ApiKeyAuthenticationScheme(OpenApiAuthenticationExtension):
+    target_class = "oms.api.ApiKeyAuthentication"
+    name = "ApiKey"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "apiKey",
+            "in": "header",
+            "name": "Authorization",
+            "description": "`Token <key>`; keys come from `manage.py create_api_key`.",
+        }
+
+
+class HasRole(BasePermission):
+    """Allow a request when the user holds one of the view's roles.
+
+    Views declare `allowed_roles`, and optionally `read_roles` for GET/HEAD/OPTIONS. A view that
+    declares neither is for admins only, so forgetting to declare fails closed.
+    """
+
+    message = "Your role does not allow this."
+
+    def has_permission(self, request, view) -> bool:
+        user = request.user
+        if not user or not user.is_authenticated:
+            return False
+        roles = getattr(view, "allowed_roles", ())
+        if request.method in SAFE_METHODS:
+            roles = getattr(view, "read_roles", None) or roles
+        return user_has_role(user, *roles)
+
+
+def error_body(code: str, message: str, fields: dict | None = None) -> dict:
+    return {"error": {"code": code, "message": message, "fields": fields or {}}}
+
+
+def flatten_errors(detail, prefix: str = "") -> dict[str, list[str]]:
+    """Turn DRF's nested error detail into {"lines.0.sku": ["…"]}."""
+    flat: dict[str, list[str]] = {}
+    if isinstance(detail, dict):
+        for key, value in detail.items():
+            flat.update(flatten_errors(value, f"{prefix}.{key}" if prefix else str(key)))
+    elif isinstance(detail, list) and any(isinstance(item, dict | list) for item in detail):
+        for index, value in enumerate(detail):
+            if value:
+                flat.update(flatten_errors(value, f"{prefix}.{index}" if prefix else str(index)))
+    elif isinstance(detail, list):
+        flat[prefix or "non_field_errors"] = [str(item) for item in detail]
+    else:
+        flat[prefix or "non_field_errors"] = [str(detail)]
+    return flat
+
+
+# DRF's own default codes, renamed where the contract names them differently.
+ERROR_CODES = {
+    "invalid": "validation_error",
+    "parse_error": "validation_error",
+}
+
+
+def exception_handler(exc, context):
+    """DRF exception handler: every error, ours or DRF's, in the envelope."""
+    if isinstance(exc, DomainError):
+        return Response(error_body(exc.code, exc.message, exc.fields), status=exc.status_code)
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied()
+    elif isinstance(exc, DjangoValidationError):
+        exc = exceptions.ValidationError(get_error_detail(exc))
+    if not isinstance(exc, exceptions.APIException):
+        return None
+
+    headers = {}
+    if getattr(exc, "auth_header", None):
+        headers["WWW-Authenticate"] = exc.auth_header
+    if getattr(exc, "wait", None):
+        headers["Retry-After"] = str(int(exc.wait))
+
+    if isinstance(exc, exceptions.ValidationError):
+        fields = flatten_errors(exc.detail)
+        general = fields.get("non_field_errors")
+        message = general[0] if general else "The request has invalid fields."
+        body = error_body("validation_error", message, fields)
+    elif isinstance(exc, exceptions.ParseError):
+        body = error_body("validation_error", str(exc.detail))
+    else:
+        code = exc.default_code
+        body = error_body(ERROR_CODES.get(code, code), str(exc.detail))
+    return Response(body, status=exc.status_code, headers=headers)
+
+
+def json_error_response(code: str, message: str, status_code: int) -> JsonResponse:
+    """The envelope outside DRF (unknown API paths, server errors)."""
+    return JsonResponse(error_body(code, message), status=status_code)
+
+
+def api_not_found(request, exception=None) -> JsonResponse:
+    return json_error_response("not_found", "No such API resource.", status.HTTP_404_NOT_FOUND)
+
+
+def api_server_error(request) -> JsonResponse:
+    return json_error_response(
+        "server_error", "Something went wrong on our side.", status.HTTP_500_INTERNAL_SERVER_ERROR
+    )

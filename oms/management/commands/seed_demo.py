@@ -1,0 +1,26 @@
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from oms.demo import DEMO_PASSWORD, seed_demo_users
+
+
+class Command(BaseCommand):
+    help = "Create (or refresh) demo data: one user per role with a known password. Idempotent."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--allow-production",
+            action="store_true",
+            help="Seed even with DEBUG off (demo users have a published password).",
+        )
+
+    def handle(self, *args, **options):
+        if not settings.DEBUG and not options["allow_production"]:
+            raise CommandError(
+                "Refusing to create demo users with a published password while DEBUG is off; "
+                "pass --allow-production if this really is a demo instance."
+            )
+        users = seed_demo_users()
+        self.stdout.write(f"Demo users (password for all: {DEMO_PASSWORD}):")
+        for user, role in users:
+            self.stdout.write(f"  {user.username:<12} {role.value}")

@@ -1,0 +1,30 @@
+from django.contrib import messages
+from django.template.loader import render_to_string
+
+
+class HtmxMessagesMiddleware:
+    """Deliver flash messages on htmx swaps.
+
+    A full page renders messages in `base.html`. A partial swapped in by htmx does not, so any
+    message still unread when the partial is returned is appended as an out-of-band swap of
+    the `#messages` region.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if not getattr(request, "htmx", False) or 300 <= response.status_code < 400:
+            return response
+        if response.streaming or "text/html" not in response.get("Content-Type", ""):
+            return response
+        storage = messages.get_messages(request)
+        if storage.used:
+            return response
+        pending = list(storage)
+        if pending:
+            response.content += render_to_string(
+                "components/messages.html", {"messages": pending, "oob": True}
+            ).encode(response.charset)
+        return response

@@ -1,0 +1,56 @@
+"""Root URLconf: the only place that mounts every app."""
+
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from django.views import defaults
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.permissions import AllowAny
+
+from oms import api, api_views, views
+
+api_v1 = [
+    path("me/", api_views.MeView.as_view(), name="me"),
+    path("api-keys/", api_views.ApiKeyListView.as_view(), name="api-keys"),
+    path("api-keys/<int:pk>/revoke/", api_views.ApiKeyRevokeView.as_view(), name="api-key-revoke"),
+]
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("system/status/", views.system_status, name="system_status"),
+    path("system/api-keys/", views.api_keys, name="api_keys"),
+    path("system/api-keys/<int:pk>/revoke/", views.api_key_revoke, name="api_key_revoke"),
+    path(
+        "login/",
+        auth_views.LoginView.as_view(redirect_authenticated_user=True),
+        name="login",
+    ),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("admin/", admin.site.urls),
+    path("api/v1/", include((api_v1, "api"), namespace="api")),
+    path(
+        "api/schema/",
+        SpectacularAPIView.as_view(permission_classes=[AllowAny], authentication_classes=[]),
+        name="api_schema",
+    ),
+    path(
+        "api/docs/",
+        SpectacularSwaggerView.as_view(
+            url_name="api_schema", permission_classes=[AllowAny], authentication_classes=[]
+        ),
+        name="api_docs",
+    ),
+]
+
+
+def handler404(request, exception=None):
+    if request.path.startswith("/api/"):
+        return api.api_not_found(request, exception)
+    return defaults.page_not_found(request, exception)
+
+
+def handler500(request):
+    if request.path.startswith("/api/"):
+        return api.api_server_error(request)
+    return defaults.server_error(request)

@@ -1,0 +1,76 @@
+"""Shared fixtures.
+
+Tests run against whatever `DATABASE_URL` / `REDIS_URL` say: SQLite and in-process tasks on a
+bare machine, PostgreSQL and Redis in CI. Tests that prove something only a real server can
+(row locks, a worker consuming from Redis) carry the `postgres` or `redis` marker and are
+skipped without one. Tasks run in-process unless a test starts a real worker (`celery_worker`).
+"""
+
+import os
+import shutil
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+from oms.celery import app as celery_app
+from tests.oms.factories import UserFactory
+
+CHROMIUM = "/usr/bin/chromium"
+
+
+def pytest_collection_modifyitems(config, items):
+    require_browser = os.environ.get("OMS_REQUIRE_BROWSER") == "1"
+    for item in items:
+        if "redis" in item.keywords and not settings.REDIS_URL:
+            item.add_marker(pytest.mark.skip(reason="needs REDIS_URL"))
+        if "browser" in item.keywords and not shutil.which(CHROMIUM) and not require_browser:
+            item.add_marker(pytest.mark.skip(reason=f"needs {CHROMIUM}"))
+
+
+@pytest.fixture(autouse=True)
+def _skip_without_postgres(request):
+    if request.node.get_closest_marker("postgres") and connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL (DATABASE_URL)")
+
+
+@pytest.fixture(autouse=True)
+def _tasks_in_process():
+    """Run tasks in-process, the embedded mode; `celery_worker` switches to a real worker."""
+    previous = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = previous
+
+
+@pytest.fixture
+def user_with_role(db):
+    def make(role: str | None, **kwargs):
+        return UserFactory(role=role, **kwargs)
+
+    return make
+
+
+@pytest.fixture
+def fulfillment_user(user_with_role):
+    return user_with_role("Fulfillment", username="fran")
+
+
+@pytest.fixture
+def support_user(user_with_role):
+    return user_with_role("Support", username="sam")
+
+
+@pytest.fixture
+def manager_user(user_with_role):
+    return user_with_role("Manager", username="morgan")
+
+
+@pytest.fixture
+def admin_user(user_with_role):
+    return user_with_role("Admin", username="alex")
+
+
+@pytest.fixture
+def no_role_user(user_with_role):
+    return user_with_role(None, username="nobody")
