@@ -1,6 +1,13 @@
 from django.contrib import admin
 
-from oms.models import ApiClient, WorkerHeartbeat
+from oms.models import (
+    ApiClient,
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookEndpoint,
+    WebhookEvent,
+    WorkerHeartbeat,
+)
 
 
 @admin.register(ApiClient)
@@ -21,3 +28,56 @@ class WorkerHeartbeatAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Raw rows for superusers; changes go through the Webhooks screen and its services."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(WebhookEndpoint)
+class WebhookEndpointAdmin(ReadOnlyAdmin):
+    list_display = ["url", "description", "events", "is_active", "created_at"]
+    list_filter = ["is_active"]
+    search_fields = ["url", "description"]
+
+
+@admin.register(WebhookEvent)
+class WebhookEventAdmin(ReadOnlyAdmin):
+    list_display = ["id", "event", "coalesce_key", "status", "created_at", "dispatched_at"]
+    list_filter = ["status", "event"]
+    search_fields = ["coalesce_key"]
+
+
+class WebhookAttemptInline(admin.TabularInline):
+    model = WebhookAttempt
+    fields = ["attempted_at", "status_code", "error", "duration_ms", "response_snippet"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(WebhookDelivery)
+class WebhookDeliveryAdmin(ReadOnlyAdmin):
+    list_display = ["id", "event", "endpoint", "status", "attempts", "next_attempt_at"]
+    list_filter = ["status"]
+    list_select_related = ["event", "endpoint"]
+    search_fields = ["endpoint__url", "event__coalesce_key"]
+    inlines = [WebhookAttemptInline]
+
+
+@admin.register(WebhookAttempt)
+class WebhookAttemptAdmin(ReadOnlyAdmin):
+    list_display = ["id", "delivery", "attempted_at", "status_code", "duration_ms", "error"]
+    list_select_related = ["delivery__event"]

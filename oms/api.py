@@ -4,6 +4,7 @@ Every error the API returns has one shape:
 `{"error": {"code": "validation_error", "message": "…", "fields": {"lines.0.sku": ["…"]}}}`.
 """
 
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, JsonResponse
@@ -21,6 +22,24 @@ from oms.roles import user_has_role
 
 # Writing last_used_at on every request would make each API call a write; once a minute is enough.
 LAST_USED_RESOLUTION_SECONDS = 60
+
+
+class ServicePrincipal(AnonymousUser):
+    """`request.user` for a key with no staff user (a channel's key): authenticated, no role.
+
+    Views that serve such keys (order capture) recognise them through `request.auth`.
+    """
+
+    def __init__(self, client: ApiClient):
+        self.client = client
+        self.username = f"api:{client.name}"
+
+    @property
+    def is_authenticated(self) -> bool:
+        return True
+
+    def __str__(self) -> str:
+        return self.username
 
 
 class ApiKeyAuthentication(BaseAuthentication):
@@ -46,7 +65,7 @@ class ApiKeyAuthentication(BaseAuthentication):
             .filter(key_hash=ApiClient.hash_key(key))
             .first()
         )
-        if client is None or not client.user.is_active:
+        if client is None or (client.user is not None and not client.user.is_active):
             raise exceptions.AuthenticationFailed("The API key is not valid or was revoked.")
         now = timezone.now()
         if (
@@ -54,7 +73,7 @@ class ApiKeyAuthentication(BaseAuthentication):
             or (now - client.last_used_at).total_seconds() > LAST_USED_RESOLUTION_SECONDS
         ):
             ApiClient.objects.filter(pk=client.pk).update(last_used_at=now)
-        return client.user, client
+        return client.user or ServicePrincipal(client), client
 
     def authenticate_header(self, request):
         return self.keyword
@@ -123,7 +142,9 @@ ERROR_CODES = {
 def exception_handler(exc, context):
     """DRF exception handler: every error, ours or DRF's, in the envelope."""
     if isinstance(exc, DomainError):
-        return Response(error_body(exc.code, exc.message, exc.fields), status=exc.status_code)
+        body = error_body(exc.code, exc.message, exc.fields)
+        body["error"].update(exc.extra)
+        return Response(body, status=exc.status_code)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):

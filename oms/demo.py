@@ -1,4 +1,10 @@
-"""Demo users, one per role, with a known password (for `make run` and the browser tests)."""
+"""Demo data for `make run` and the browser tests.
+
+The platform seeds one user per role with a known password; each app above it registers its own
+seeder (`register_demo_seeder` in its `AppConfig.ready`), run in app order after the users.
+"""
+
+from collections.abc import Callable
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -14,6 +20,17 @@ DEMO_USERS = (
     ("manager", Role.MANAGER, "Morgan"),
     ("admin", Role.ADMIN, "Alex"),
 )
+
+_SEEDERS: dict[str, Callable] = {}
+
+
+def register_demo_seeder(name: str, seeder: Callable) -> None:
+    """`seeder(actor)` creates the app's demo data idempotently and returns a summary dict."""
+    _SEEDERS[name] = seeder
+
+
+def demo_seeders() -> dict[str, Callable]:
+    return dict(_SEEDERS)
 
 
 @transaction.atomic

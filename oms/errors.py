@@ -14,6 +14,11 @@ class DomainError(Exception):
         self.message = str(self.args[0])
         self.fields = fields or {}
 
+    @property
+    def extra(self) -> dict:
+        """Machine-readable details added to the API error beside code, message and fields."""
+        return {}
+
 
 class InvalidTransition(DomainError):
     """This action is not possible in the object's current state."""

@@ -79,6 +79,16 @@ def register_platform_items() -> None:
             order=910,
         ),
         NavItem(
+            key="webhooks",
+            label="Webhooks",
+            url_name="webhooks",
+            roles=(Role.MANAGER,),
+            description="Send order, shipment and stock events to other systems; see every "
+            "delivery attempt and retry the ones that failed.",
+            order=915,
+            active_for=("webhook_detail",),
+        ),
+        NavItem(
             key="api_docs",
             label="API docs",
             url_name="api_docs",

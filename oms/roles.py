@@ -30,7 +30,14 @@ STAFF_ROLES = (Role.FULFILLMENT, Role.SUPPORT, Role.MANAGER, Role.ADMIN)
 ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
     Role.FULFILLMENT: (),
     Role.SUPPORT: (),
-    Role.MANAGER: ("oms.view_workerheartbeat", "oms.view_apiclient"),
+    Role.MANAGER: (
+        "oms.view_workerheartbeat",
+        "oms.view_apiclient",
+        "oms.view_webhookendpoint",
+        "oms.view_webhookevent",
+        "oms.view_webhookdelivery",
+        "oms.view_webhookattempt",
+    ),
 }
 
 

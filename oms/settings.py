@@ -179,7 +179,13 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "oms.tasks.record_worker_heartbeat", "schedule": 60.0},
     "clear-expired-sessions": {"task": "oms.tasks.clear_expired_sessions", "schedule": 6 * 3600.0},
+    "sweep-webhooks": {"task": "oms.tasks.sweep_webhooks", "schedule": 60.0},
+    "purge-idempotency-keys": {"task": "orders.tasks.purge_idempotency_keys", "schedule": 3600.0},
 }
+
+# A coalesced webhook event (e.g. stock per SKU) waits this long for later changes to fold into
+# it before it is dispatched, so a burst of changes sends one figure, the last.
+WEBHOOK_COALESCE_SECONDS = env_int("WEBHOOK_COALESCE_SECONDS", 2)
 
 # --- auth -----------------------------------------------------------------------------------
 
@@ -272,6 +278,7 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "oms.api.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "OMS API",
@@ -284,6 +291,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Two different `reason` fields would otherwise both be called ReasonEnum.
+    "ENUM_NAME_OVERRIDES": {
+        "StockAdjustmentReasonEnum": "inventory.api.ADJUSTMENT_REASON_CHOICES",
+        "HoldReasonEnum": "orders.models.HoldReason",
+    },
 }
 
 # --- logging --------------------------------------------------------------------------------

@@ -1,7 +1,21 @@
 from celery import shared_task
+from django.conf import settings
 from django.core.management import call_command
+from django.db import OperationalError
+from django.utils import timezone
 
+from oms.models import WebhookDelivery
 from oms.services import worker_heartbeat_record
+from oms.webhooks import webhook_delivery_attempt, webhook_event_dispatch, webhook_sweep
+
+# A dropped connection or a lock timeout is worth another try; anything else is a bug to see.
+TRANSIENT_RETRY = {
+    "autoretry_for": (OperationalError,),
+    "retry_backoff": 5,
+    "retry_backoff_max": settings.CELERY_MAX_COUNTDOWN_SECONDS,
+    "retry_jitter": True,
+    "max_retries": 5,
+}
 
 
 @shared_task(bind=True)
@@ -13,3 +27,26 @@ def record_worker_heartbeat(self) -> None:
 @shared_task
 def clear_expired_sessions() -> None:
     call_command("clearsessions")
+
+
+@shared_task(**TRANSIENT_RETRY)
+def dispatch_webhook_event(event_id: int) -> None:
+    webhook_event_dispatch(event_id=event_id)
+
+
+@shared_task(**TRANSIENT_RETRY)
+def deliver_webhook(delivery_id: int) -> None:
+    try:
+        delivery = webhook_delivery_attempt(delivery_id=delivery_id)
+    except WebhookDelivery.DoesNotExist:
+        return  # Its endpoint was deleted: nothing is owed any more.
+    # Only the call that made the attempt schedules the next one, so a duplicate message
+    # (from the sweeper, or a redelivery) cannot start a second chain of retries.
+    if delivery.attempted and delivery.status == WebhookDelivery.Status.PENDING:
+        countdown = max(0.0, (delivery.next_attempt_at - timezone.now()).total_seconds())
+        deliver_webhook.apply_async((delivery_id,), countdown=countdown)
+
+
+@shared_task
+def sweep_webhooks() -> None:
+    webhook_sweep()

@@ -7,12 +7,16 @@ from django.views import defaults
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.permissions import AllowAny
 
+from inventory import api as inventory_api
 from oms import api, api_views, views
+from orders import api as orders_api
 
 api_v1 = [
     path("me/", api_views.MeView.as_view(), name="me"),
     path("api-keys/", api_views.ApiKeyListView.as_view(), name="api-keys"),
     path("api-keys/<int:pk>/revoke/", api_views.ApiKeyRevokeView.as_view(), name="api-key-revoke"),
+    *inventory_api.urlpatterns,
+    *orders_api.urlpatterns,
 ]
 
 urlpatterns = [
@@ -21,6 +25,13 @@ urlpatterns = [
     path("system/status/", views.system_status, name="system_status"),
     path("system/api-keys/", views.api_keys, name="api_keys"),
     path("system/api-keys/<int:pk>/revoke/", views.api_key_revoke, name="api_key_revoke"),
+    path("system/webhooks/", views.webhook_list, name="webhooks"),
+    path("system/webhooks/<int:pk>/", views.webhook_detail, name="webhook_detail"),
+    path(
+        "system/webhooks/deliveries/<int:pk>/retry/",
+        views.webhook_retry,
+        name="webhook_delivery_retry",
+    ),
     path(
         "login/",
         auth_views.LoginView.as_view(redirect_authenticated_user=True),
@@ -28,6 +39,10 @@ urlpatterns = [
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
+    path("inventory/", include("inventory.urls")),
+    path("manual-orders/", include("orders.urls_manual")),
+    path("orders/import/", include("orders.urls_import")),
+    path("orders/", include("orders.urls")),
     path("api/v1/", include((api_v1, "api"), namespace="api")),
     path(
         "api/schema/",

@@ -1,16 +1,26 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from oms import navigation
-from oms.forms import ApiKeyForm
+from oms.errors import InvalidTransition
+from oms.forms import ApiKeyForm, WebhookEndpointForm
 from oms.health import system_health
-from oms.models import ApiClient
+from oms.models import ApiClient, WebhookDelivery, WebhookEndpoint
 from oms.roles import Role, role_required
 from oms.services import api_client_create, api_client_revoke
+from oms.webhooks import webhook_delivery_retry, webhook_endpoint_create, webhook_endpoint_update
+from oms.webhooks.selectors import (
+    webhook_delivery_detail,
+    webhook_delivery_list,
+    webhook_endpoint_list,
+)
+
+DELIVERIES_PER_PAGE = 50
 
 
 @login_required
@@ -55,3 +65,50 @@ def api_key_revoke(request, pk: int):
         clients = ApiClient.objects.select_related("user")[:200]
         return render(request, "oms/api_keys.html#key-table", {"clients": clients})
     return redirect("api_keys")
+
+
+@role_required(Role.MANAGER)
+def webhook_list(request):
+    form = WebhookEndpointForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        endpoint = webhook_endpoint_create(**form.cleaned_data)
+        messages.success(
+            request, f"Endpoint {endpoint.url} added. Give its signing secret to the receiver."
+        )
+        return redirect("webhook_detail", pk=endpoint.pk)
+    return render(
+        request, "oms/webhooks.html", {"form": form, "endpoints": webhook_endpoint_list()}
+    )
+
+
+@never_cache
+@role_required(Role.MANAGER)
+def webhook_detail(request, pk: int):
+    endpoint = get_object_or_404(WebhookEndpoint, pk=pk)
+    form = WebhookEndpointForm.for_endpoint(endpoint, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        endpoint = webhook_endpoint_update(endpoint=endpoint, **form.cleaned_data)
+        messages.success(request, f"Endpoint {endpoint.url} saved.")
+        return redirect("webhook_detail", pk=endpoint.pk)
+    paginator = Paginator(webhook_delivery_list(endpoint=endpoint), DELIVERIES_PER_PAGE)
+    deliveries = paginator.get_page(request.GET.get("page"))
+    context = {"endpoint": endpoint, "form": form, "deliveries": deliveries}
+    if request.htmx and not request.htmx.history_restore_request and request.method == "GET":
+        return render(request, "oms/webhooks_detail.html#delivery-table", context)
+    return render(request, "oms/webhooks_detail.html", context)
+
+
+@require_POST
+@role_required(Role.MANAGER)
+def webhook_retry(request, pk: int):
+    delivery = get_object_or_404(WebhookDelivery, pk=pk)
+    try:
+        webhook_delivery_retry(delivery=delivery)
+    except InvalidTransition as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, f"Delivery #{delivery.pk} queued again.")
+    if request.htmx:
+        delivery = webhook_delivery_detail(delivery_id=delivery.pk)
+        return render(request, "oms/webhooks_detail.html#delivery", {"delivery": delivery})
+    return redirect("webhook_detail", pk=delivery.endpoint_id)

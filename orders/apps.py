@@ -4,3 +4,9 @@ from django.apps import AppConfig
 class OrdersConfig(AppConfig):
     name = "orders"
     verbose_name = "Orders"
+
+    def ready(self) -> None:
+        from orders import receivers  # noqa: F401  (connects the signal receivers)
+        from orders.navigation import register_navigation
+
+        register_navigation()

@@ -15,6 +15,7 @@ from django.db import connection
 
 from oms.celery import app as celery_app
 from tests.oms.factories import UserFactory
+from tests.oms.webhook_receiver import webhook_receiver  # noqa: F401  (shared fixture)
 
 CHROMIUM = "/usr/bin/chromium"
 

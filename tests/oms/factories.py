@@ -1,6 +1,15 @@
 import factory
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.utils import timezone
+
+from oms.models import (
+    WEBHOOK_EVENTS,
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookEndpoint,
+    WebhookEvent,
+)
 
 DEFAULT_PASSWORD = "correct-horse-battery"
 
@@ -38,3 +47,42 @@ class UserFactory(factory.django.DjangoModelFactory):
         user = super()._create(model_class, *args, **kwargs)
         user._role = role
         return user
+
+
+class WebhookEndpointFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = WebhookEndpoint
+
+    url = factory.Sequence(lambda n: f"https://receiver{n}.example.com/hooks")
+    description = "Test receiver"
+    events = factory.LazyFunction(lambda: list(WEBHOOK_EVENTS))
+    is_active = True
+
+
+class WebhookEventFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = WebhookEvent
+
+    event = "stock.available_changed"
+    payload = factory.Sequence(lambda n: {"sku": f"SKU-{n}", "available": n})
+
+
+class WebhookDeliveryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = WebhookDelivery
+
+    event = factory.SubFactory(WebhookEventFactory, status=WebhookEvent.Status.DISPATCHED)
+    endpoint = factory.SubFactory(WebhookEndpointFactory)
+    next_attempt_at = factory.LazyFunction(timezone.now)
+
+
+class WebhookAttemptFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = WebhookAttempt
+
+    delivery = factory.SubFactory(WebhookDeliveryFactory)
+    attempted_at = factory.LazyFunction(timezone.now)
+    status_code = 500
+    error = "HTTP 500 Internal Server Error"
+    duration_ms = 12
+    response_snippet = "upstream exploded"

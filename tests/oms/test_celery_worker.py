@@ -1,6 +1,5 @@
 """A real Celery worker consumes from Redis and its effect lands in the database."""
 
-import time
 import uuid
 
 import pytest
@@ -9,16 +8,7 @@ from celery.contrib.testing.worker import start_worker
 from oms.celery import app as celery_app
 from oms.models import WorkerHeartbeat
 from oms.tasks import record_worker_heartbeat
-
-
-def wait_for(condition, timeout: float = 20.0, interval: float = 0.1):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        result = condition()
-        if result:
-            return result
-        time.sleep(interval)
-    raise AssertionError(f"condition not met within {timeout}s")
+from tests.concurrency import wait_for
 
 
 @pytest.mark.redis

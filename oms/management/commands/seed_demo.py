@@ -1,11 +1,15 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from oms.demo import DEMO_PASSWORD, seed_demo_users
+from oms.demo import DEMO_PASSWORD, demo_seeders, seed_demo_users
+from oms.roles import Role
 
 
 class Command(BaseCommand):
-    help = "Create (or refresh) demo data: one user per role with a known password. Idempotent."
+    help = (
+        "Create (or refresh) demo data: one user per role with a known password, then each "
+        "app's demo data. Idempotent."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument(
@@ -21,6 +25,13 @@ class Command(BaseCommand):
                 "pass --allow-production if this really is a demo instance."
             )
         users = seed_demo_users()
+        admin = next(user for user, role in users if role == Role.ADMIN)
+        for name, seeder in demo_seeders().items():
+            summary = seeder(admin)
+            details = ", ".join(
+                f"{key.replace('_', ' ')} {value}" for key, value in summary.items()
+            )
+            self.stdout.write(f"{name}: {details}")
         self.stdout.write(f"Demo users (password for all: {DEMO_PASSWORD}):")
         for user, role in users:
             self.stdout.write(f"  {user.username:<12} {role.value}")

@@ -1,0 +1,252 @@
+"""Inventory's part of /api/v1/: catalog, warehouses, stock levels, adjustments, availability."""
+
+from django.db import IntegrityError, transaction
+from django.shortcuts import get_object_or_404
+from django.urls import path
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import generics, serializers, status
+from rest_framework.pagination import CursorPagination
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from inventory import selectors, services
+from inventory.models import MovementKind, Product, StockLevel, Warehouse
+from oms.roles import STAFF_ROLES, Role
+
+CATALOG_WRITERS = (Role.MANAGER,)
+STOCK_WRITERS = (Role.FULFILLMENT, Role.MANAGER)
+
+
+class SkuCursorPagination(CursorPagination):
+    ordering = "sku"
+    page_size = 100
+    page_size_query_param = "page_size"
+    max_page_size = 500
+
+
+class ProductSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Product
+        fields = [
+            *("sku", "name", "barcode", "weight_grams", "price", "cost", "is_active"),
+            *("reorder_point", "reorder_quantity", "created_at", "updated_at"),
+        ]
+        read_only_fields = ["created_at", "updated_at"]
+        extra_kwargs = {"price": {"min_value": 0}, "cost": {"min_value": 0}}
+
+    def validate_sku(self, value: str) -> str:
+        value = value.strip()
+        if not value or any(character.isspace() for character in value):
+            raise serializers.ValidationError("A SKU cannot be empty or contain spaces.")
+        return value
+
+
+class ProductListView(generics.ListCreateAPIView):
+    """Catalog. Filters: `q` (SKU, name or barcode), `active` (true/false)."""
+
+    serializer_class = ProductSerializer
+    pagination_class = SkuCursorPagination
+    read_roles = STAFF_ROLES
+    allowed_roles = CATALOG_WRITERS
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("q", str, description="SKU, name or barcode"),
+            OpenApiParameter("active", bool),
+        ]
+    )
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        products = Product.objects.search(self.request.query_params.get("q", ""))
+        active = self.request.query_params.get("active")
+        if active in {"true", "false"}:
+            products = products.filter(is_active=active == "true")
+        return products
+
+
+class ProductDetailView(APIView):
+    """One product by SKU; PUT creates it or replaces its fields (upsert)."""
+
+    read_roles = STAFF_ROLES
+    allowed_roles = CATALOG_WRITERS
+
+    @extend_schema(responses=ProductSerializer)
+    def get(self, request, sku: str):
+        return Response(ProductSerializer(get_object_or_404(Product, sku=sku)).data)
+
+    @extend_schema(
+        request=ProductSerializer, responses={200: ProductSerializer, 201: ProductSerializer}
+    )
+    def put(self, request, sku: str):
+        data = {**request.data, "sku": sku}
+        with transaction.atomic():
+            product = Product.objects.select_for_update().filter(sku=sku).first()
+            serializer = ProductSerializer(product, data=data)
+            serializer.is_valid(raise_exception=True)
+            try:
+                with transaction.atomic():
+                    saved = serializer.save()
+            except IntegrityError as error:
+                raise serializers.ValidationError(
+                    {"barcode": ["Another product already has this barcode."]}
+                ) from error
+        return Response(
+            ProductSerializer(saved).data,
+            status=status.HTTP_200_OK if product else status.HTTP_201_CREATED,
+        )
+
+
+class WarehouseSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Warehouse
+        fields = [
+            *("code", "name", "country", "priority", "is_active"),
+            *("address_line1", "city", "postal_code"),
+        ]
+
+    def validate_country(self, value: str) -> str:
+        if len(value) != 2 or not value.isalpha():
+            raise serializers.ValidationError("Use the two-letter ISO country code, e.g. US.")
+        return value.upper()
+
+
+class WarehouseListView(generics.ListCreateAPIView):
+    serializer_class = WarehouseSerializer
+    queryset = Warehouse.objects.order_by("priority", "code")
+    pagination_class = None
+    read_roles = STAFF_ROLES
+    allowed_roles = CATALOG_WRITERS
+
+
+class StockLevelSerializer(serializers.ModelSerializer):
+    sku = serializers.CharField(source="product.sku")
+    warehouse = serializers.CharField(source="warehouse.code")
+    available = serializers.IntegerField(help_text="max(0, on_hand − allocated − safety_stock)")
+
+    class Meta:
+        model = StockLevel
+        fields = [
+            *("sku", "warehouse", "on_hand", "allocated", "safety_stock"),
+            *("available", "bin_location", "updated_at"),
+        ]
+
+
+def _skus_param(request) -> list[str]:
+    skus = [sku.strip() for sku in request.query_params.getlist("sku") if sku.strip()]
+    if not skus:
+        raise serializers.ValidationError({"sku": ["Give at least one `sku` parameter."]})
+    if len(skus) > 200:
+        raise serializers.ValidationError({"sku": ["At most 200 SKUs per request."]})
+    return skus
+
+
+class StockLevelListView(APIView):
+    """Stock levels per warehouse for the given SKUs (`?sku=A&sku=B`)."""
+
+    read_roles = STAFF_ROLES
+
+    @extend_schema(
+        parameters=[OpenApiParameter("sku", str, many=True, required=True)],
+        responses=StockLevelSerializer(many=True),
+    )
+    def get(self, request):
+        levels = selectors.levels_for_skus(skus=_skus_param(request))
+        return Response({"results": StockLevelSerializer(levels, many=True).data})
+
+
+ADJUSTMENT_REASONS = {
+    "receipt": MovementKind.RECEIPT,
+    "adjustment": MovementKind.ADJUSTMENT,
+    "count": MovementKind.COUNT,
+    "damage": MovementKind.DAMAGE,
+}
+ADJUSTMENT_REASON_CHOICES = sorted(ADJUSTMENT_REASONS)
+
+
+class StockAdjustmentSerializer(serializers.Serializer):
+    sku = serializers.SlugRelatedField(slug_field="sku", queryset=Product.objects.all())
+    warehouse = serializers.SlugRelatedField(slug_field="code", queryset=Warehouse.objects.all())
+    quantity = serializers.IntegerField(required=False, help_text="± change of on hand")
+    set_on_hand = serializers.IntegerField(required=False, min_value=0, help_text="counted")
+    reason = serializers.ChoiceField(choices=ADJUSTMENT_REASON_CHOICES)
+    reference = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    note = serializers.CharField(max_length=500, required=False, allow_blank=True)
+
+    def validate(self, attrs):
+        has_quantity, has_set = "quantity" in attrs, "set_on_hand" in attrs
+        if has_quantity == has_set:
+            raise serializers.ValidationError(
+                {"quantity": ["Give exactly one of `quantity` (a change) or `set_on_hand`."]}
+            )
+        if attrs["reason"] == "count" and not has_set:
+            raise serializers.ValidationError({"set_on_hand": ["A count sets `set_on_hand`."]})
+        if has_set and attrs["reason"] != "count":
+            raise serializers.ValidationError({"reason": ["`set_on_hand` is a `count`."]})
+        if has_quantity and attrs["quantity"] == 0:
+            raise serializers.ValidationError({"quantity": ["The change cannot be zero."]})
+        return attrs
+
+
+class StockAdjustmentView(APIView):
+    """Change stock: a receipt, an adjustment (±), damage written off, or a count."""
+
+    allowed_roles = STOCK_WRITERS
+
+    @extend_schema(request=StockAdjustmentSerializer, responses={201: StockLevelSerializer})
+    def post(self, request):
+        serializer = StockAdjustmentSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        common = {
+            "product": data["sku"],
+            "warehouse": data["warehouse"],
+            "actor": request.user,
+            "reference": data.get("reference", ""),
+            "note": data.get("note", ""),
+        }
+        if data["reason"] == "count":
+            level = services.stock_count(counted=data["set_on_hand"], **common)
+        else:
+            level = services.stock_adjust(
+                delta=data["quantity"], kind=ADJUSTMENT_REASONS[data["reason"]], **common
+            )
+        level = StockLevel.objects.select_related("product", "warehouse").get(pk=level.pk)
+        return Response(StockLevelSerializer(level).data, status=status.HTTP_201_CREATED)
+
+
+class AvailabilitySerializer(serializers.Serializer):
+    sku = serializers.CharField()
+    available = serializers.IntegerField()
+    on_hand = serializers.IntegerField()
+    allocated = serializers.IntegerField()
+
+
+class AvailabilityView(APIView):
+    """Available to promise per SKU over all active warehouses (`?sku=A&sku=B`)."""
+
+    read_roles = STAFF_ROLES
+
+    @extend_schema(
+        parameters=[OpenApiParameter("sku", str, many=True, required=True)],
+        responses=AvailabilitySerializer(many=True),
+    )
+    def get(self, request):
+        skus = _skus_param(request)
+        found = selectors.availability(skus=skus)
+        unknown = [sku for sku in dict.fromkeys(skus) if sku not in found]
+        results = [found[sku] for sku in dict.fromkeys(skus) if sku in found]
+        return Response(
+            {"results": AvailabilitySerializer(results, many=True).data, "unknown_skus": unknown}
+        )
+
+
+urlpatterns = [
+    path("products/", ProductListView.as_view(), name="products"),
+    path("products/<str:sku>/", ProductDetailView.as_view(), name="product"),
+    path("warehouses/", WarehouseListView.as_view(), name="warehouses"),
+    path("stock/", StockLevelListView.as_view(), name="stock"),
+    path("stock/adjustments/", StockAdjustmentView.as_view(), name="stock-adjustments"),
+    path("availability/", AvailabilityView.as_view(), name="availability"),
+]

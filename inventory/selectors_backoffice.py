@@ -1,0 +1,192 @@
+"""Reads the back-office screens need beyond `inventory.selectors`.
+
+Keyset pagination lives here too: a page is "the next N rows after this key in this order", so
+page 2 000 of 100 000 products costs what page 1 costs, and nothing counts the whole table.
+"""
+
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from functools import reduce
+from operator import or_
+
+from django.db.models import F, Q, QuerySet
+
+from inventory import selectors
+from inventory.models import Product, StockLevel, StockMovement, Warehouse
+
+# --- keyset pagination ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class KeysetPage:
+    items: list
+    # The order-field values of the last / first row, when there is a page after / before.
+    next_key: tuple | None
+    previous_key: tuple | None
+
+    @property
+    def is_first(self) -> bool:
+        return self.previous_key is None
+
+
+def _beyond(fields: Sequence[tuple[str, bool]], key: Sequence, *, forward: bool) -> Q:
+    """Rows strictly after `key` (forward) or before it, in the lexicographic order of `fields`."""
+    conditions = []
+    for index, (name, descending) in enumerate(fields):
+        lookup = "lt" if descending == forward else "gt"
+        equal = {earlier: key[position] for position, (earlier, _) in enumerate(fields[:index])}
+        conditions.append(Q(**equal, **{f"{name}__{lookup}": key[index]}))
+    return reduce(or_, conditions)
+
+
+def keyset_page(
+    queryset: QuerySet,
+    *,
+    order: Sequence[str],
+    size: int,
+    after: Sequence | None = None,
+    before: Sequence | None = None,
+) -> KeysetPage:
+    """One page of `queryset` in `order` (unique overall), after or before a key. One query.
+
+    `order` names fields or annotations, "-" for descending; the last one must make it unique.
+    """
+    fields = [(name.lstrip("-"), name.startswith("-")) for name in order]
+
+    def key_of(item) -> tuple:
+        return tuple(getattr(item, name) for name, _ in fields)
+
+    if before is not None:
+        reverse = [name[1:] if name.startswith("-") else f"-{name}" for name in order]
+        rows = list(
+            queryset.filter(_beyond(fields, before, forward=False)).order_by(*reverse)[: size + 1]
+        )
+        has_previous, has_next = len(rows) > size, True
+        rows = rows[:size][::-1]
+    else:
+        if after is not None:
+            queryset = queryset.filter(_beyond(fields, after, forward=True))
+        rows = list(queryset.order_by(*order)[: size + 1])
+        has_previous, has_next = after is not None, len(rows) > size
+        rows = rows[:size]
+    return KeysetPage(
+        items=rows,
+        next_key=key_of(rows[-1]) if has_next and rows else None,
+        previous_key=key_of(rows[0]) if has_previous and rows else None,
+    )
+
+
+# --- products -------------------------------------------------------------------------------
+
+
+def product_by_code(code: str) -> Product | None:
+    """The product a scanned barcode or typed SKU names: barcode, then SKU, then SKU in any case."""
+    code = code.strip()
+    if not code:
+        return None
+    matches = Product.objects.filter(Q(barcode=code) | Q(sku__iexact=code))[:5]
+    ranked = sorted(matches, key=lambda product: (product.barcode != code, product.sku != code))
+    return ranked[0] if ranked else None
+
+
+def products_by_sku(skus: Iterable[str]) -> dict[str, Product]:
+    skus = set(skus)
+    if not skus:
+        return {}
+    return {product.sku: product for product in Product.objects.filter(sku__in=skus)}
+
+
+def active_level_totals(levels: Iterable[StockLevel]) -> dict[str, int]:
+    """A product's totals over its levels in active warehouses (what can ship)."""
+    active = [level for level in levels if level.warehouse.is_active]
+    return {
+        "on_hand": sum(level.on_hand for level in active),
+        "allocated": sum(level.allocated for level in active),
+        "safety_stock": sum(level.safety_stock for level in active),
+        "available": sum(level.available for level in active),
+    }
+
+
+# --- ledger ---------------------------------------------------------------------------------
+
+LEDGER_ORDER = ("-created_at", "-id")
+
+
+def ledger_key(movement_id: int) -> tuple | None:
+    """The keyset key (created_at, id) of a movement, from the id a page link carries."""
+    row = StockMovement.objects.filter(pk=movement_id).values_list("created_at", "id").first()
+    return tuple(row) if row else None
+
+
+# --- warehouses -----------------------------------------------------------------------------
+
+
+def warehouse_by_code(code: str) -> Warehouse | None:
+    return Warehouse.objects.filter(code=code).first()
+
+
+def warehouse_levels(*, warehouse: Warehouse) -> QuerySet[StockLevel]:
+    """A warehouse's levels with product, SKU (for keyset order) and available to promise."""
+    return (
+        StockLevel.objects.filter(warehouse=warehouse)
+        .select_related("product")
+        .with_available()
+        .annotate(sku=F("product__sku"))
+    )
+
+
+# --- low stock ------------------------------------------------------------------------------
+
+LOW_STOCK_ORDER = ("total_available", "sku")
+
+
+@dataclass(frozen=True)
+class LowStockRow:
+    product: Product
+    on_hand: int
+    allocated: int
+    available: int
+    reorder_point: int
+    suggested_quantity: int
+
+
+def low_stock_rows(products: Iterable[Product]) -> Iterator[LowStockRow]:
+    """Rows for products from `selectors.low_stock()`, with the quantity to reorder."""
+    for product in products:
+        yield LowStockRow(
+            product=product,
+            on_hand=product.total_on_hand,
+            allocated=product.total_allocated,
+            available=product.total_available,
+            reorder_point=product.reorder_point,
+            suggested_quantity=selectors.suggested_reorder_quantity(
+                product, product.total_available
+            ),
+        )
+
+
+# --- count import ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CountImportStock:
+    """What a counts file is checked against: known SKUs and codes, and the current levels."""
+
+    products: dict[str, Product]
+    warehouses: dict[str, Warehouse]
+    # (sku, warehouse code) → (on_hand, allocated); a missing pair has no level yet (0, 0).
+    levels: dict[tuple[str, str], tuple[int, int]]
+
+
+def count_import_stock(*, skus: Iterable[str], warehouse_codes: Iterable[str]) -> CountImportStock:
+    """Three queries, whatever the number of rows."""
+    products = products_by_sku(skus)
+    codes = set(warehouse_codes)
+    warehouses = {w.code: w for w in Warehouse.objects.filter(code__in=codes)} if codes else {}
+    levels = {}
+    if products and warehouses:
+        rows = StockLevel.objects.filter(
+            product__in=products.values(), warehouse__in=warehouses.values()
+        ).values_list("product__sku", "warehouse__code", "on_hand", "allocated")
+        levels = {(sku, code): (on_hand, allocated) for sku, code, on_hand, allocated in rows}
+    return CountImportStock(products=products, warehouses=warehouses, levels=levels)

@@ -1,0 +1,316 @@
+"""Orders from a marketplace's CSV export: read the file, check every row, group rows into orders.
+
+Pure functions: the caller passes a lookup for the SKUs the catalog knows, so the same checks run
+at preview and again, against the catalog as it is then, at import.
+
+The file has a header row naming the columns (any order, any case; comma, semicolon or tab
+separated) and one row per order line. The rows of one order share its `order_id`; order-level
+cells (email, names, currency, address, totals, placed_at) may be repeated on each row or given
+on one row only, but rows that repeat them must agree.
+"""
+
+import csv
+import hashlib
+import io
+import re
+from collections.abc import Callable, Collection
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from decimal import Decimal, InvalidOperation
+
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
+
+from orders.services import AddressData, CaptureRequest, LineData
+from orders.services.processing import address_problems
+
+COLUMNS = (
+    *("order_id", "email", "first_name", "last_name", "phone"),
+    *("sku", "quantity", "unit_price", "currency"),
+    *("ship_name", "ship_company", "ship_line1", "ship_line2", "ship_city", "ship_region"),
+    *("ship_postal_code", "ship_country", "shipping_total", "tax_total", "discount_total"),
+    "placed_at",
+)
+REQUIRED_COLUMNS = ("order_id", "email", "sku", "quantity", "unit_price")
+LINE_COLUMNS = ("order_id", "sku", "quantity", "unit_price")
+ORDER_COLUMNS = tuple(column for column in COLUMNS if column not in LINE_COLUMNS)
+MONEY_COLUMNS = ("unit_price", "shipping_total", "tax_total", "discount_total")
+LABELS = {column: column.replace("_", " ").capitalize() for column in COLUMNS}
+MAX_BYTES = 2 * 1024 * 1024
+MAX_ROWS = 5000
+MAX_QUANTITY = 100_000
+MAX_AMOUNT = Decimal("9999999999.99")
+WHOLE_NUMBER = re.compile(r"[0-9]+")
+CURRENCY = re.compile(r"[A-Za-z]{3}")
+
+
+@dataclass(frozen=True)
+class ImportRow:
+    line: int  # line number in the file; the header is line 1
+    cells: dict[str, str]
+    errors: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()  # the row imports, but the order will be held
+
+    def __getitem__(self, column: str) -> str:
+        return self.cells.get(column, "")
+
+    @property
+    def is_clean(self) -> bool:
+        return not self.errors
+
+
+@dataclass(frozen=True)
+class ImportOrder:
+    order_id: str
+    lines: tuple[int, ...]  # file line numbers of its rows
+    request: CaptureRequest | None  # None while any of its rows has an error
+
+
+@dataclass(frozen=True)
+class ImportSheet:
+    rows: tuple[ImportRow, ...] = ()
+    orders: tuple[ImportOrder, ...] = ()
+    problems: tuple[str, ...] = field(default=())  # about the file as a whole
+
+    @property
+    def is_clean(self) -> bool:
+        return bool(self.rows) and not self.problems and all(row.is_clean for row in self.rows)
+
+    @property
+    def bad_rows(self) -> list[ImportRow]:
+        return [row for row in self.rows if not row.is_clean]
+
+    @property
+    def requests(self) -> list[CaptureRequest]:
+        """One capture request per order. Only for a clean sheet."""
+        if not self.is_clean:
+            raise ValueError("Only a clean sheet can be imported.")
+        return [order.request for order in self.orders]
+
+
+def file_hash(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def decode(content: bytes | str) -> str | None:
+    """The file as text (UTF-8, with or without a byte-order mark), or None."""
+    if isinstance(content, str):
+        return content.lstrip("\ufeff")
+    try:
+        return content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return None
+
+
+def _records(text: str) -> list[tuple[int, list[str]]]:
+    header = text.split("\n", 1)[0]
+    delimiter = max(",;\t", key=header.count)
+    return [
+        (number, [cell.strip() for cell in cells])
+        for number, cells in enumerate(csv.reader(io.StringIO(text), delimiter=delimiter), 1)
+        if any(cell.strip() for cell in cells)
+    ]
+
+
+def _amount(text: str) -> Decimal | None:
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        return None
+    return value if value.is_finite() and 0 <= value <= MAX_AMOUNT else None
+
+
+def _moment(text: str) -> datetime | None:
+    """ISO 8601 date or date-time; without an offset it is read as UTC."""
+    try:
+        parsed = parse_datetime(text)
+        if parsed is None and parse_date(text) is not None:
+            parsed = datetime.combine(parse_date(text), datetime.min.time())
+    except ValueError:
+        return None
+    if parsed is None:
+        return None
+    return parsed if timezone.is_aware(parsed) else parsed.replace(tzinfo=UTC)
+
+
+def _cell_errors(row: ImportRow) -> list[str]:
+    """What is wrong with the row's own cells."""
+    errors = []
+    if not row["order_id"]:
+        errors.append("Order id is missing.")
+    if not row["sku"]:
+        errors.append("SKU is missing.")
+    quantity = row["quantity"]
+    if not WHOLE_NUMBER.fullmatch(quantity) or not 0 < int(quantity) <= MAX_QUANTITY:
+        shown = f"“{quantity}”" if quantity else "nothing"
+        errors.append(f"Quantity must be a whole number from 1 to {MAX_QUANTITY:,} (got {shown}).")
+    for column in MONEY_COLUMNS:
+        value = row[column]
+        if (value or column == "unit_price") and _amount(value) is None:
+            shown = f"“{value}”" if value else "nothing"
+            errors.append(f"{LABELS[column]} must be a number of 0 or more (got {shown}).")
+    if row["email"] and "@" not in row["email"]:
+        errors.append(f"Email “{row['email']}” is not an email address.")
+    if row["currency"] and not CURRENCY.fullmatch(row["currency"]):
+        errors.append(f"Currency must be a three-letter code like USD (got “{row['currency']}”).")
+    if row["placed_at"] and _moment(row["placed_at"]) is None:
+        errors.append(
+            f"Placed at must be a date or date-time like 2025-03-01T14:05:00Z "
+            f"(got “{row['placed_at']}”)."
+        )
+    return errors
+
+
+def _order_values(rows: list[ImportRow]) -> tuple[dict[str, str], dict[int, list[str]]]:
+    """The order's cells (first non-blank wins) and, per row, where it disagrees with them."""
+    values: dict[str, str] = {}
+    source: dict[str, int] = {}
+    disagreements: dict[int, list[str]] = {}
+    for row in rows:
+        for column in ORDER_COLUMNS:
+            value = row[column]
+            if not value:
+                continue
+            if column not in values:
+                values[column], source[column] = value, row.line
+            elif value.casefold() != values[column].casefold():
+                disagreements.setdefault(row.line, []).append(
+                    f"{LABELS[column]} “{value}” differs from line {source[column]} of this "
+                    f"order (“{values[column]}”)."
+                )
+    return values, disagreements
+
+
+def _request(order_id: str, values: dict, rows: list[ImportRow], currency: str) -> CaptureRequest:
+    name = f"{values.get('first_name', '')} {values.get('last_name', '')}".strip()
+    return CaptureRequest(
+        external_id=order_id,
+        currency=(values.get("currency") or currency).upper(),
+        email=values.get("email", ""),
+        first_name=values.get("first_name", "")[:100],
+        last_name=values.get("last_name", "")[:100],
+        phone=values.get("phone", "")[:40],
+        lines=[
+            LineData(
+                sku=row["sku"], quantity=int(row["quantity"]), unit_price=Decimal(row["unit_price"])
+            )
+            for row in rows
+        ],
+        shipping_address=AddressData(
+            name=values.get("ship_name") or name,
+            company=values.get("ship_company", ""),
+            line1=values.get("ship_line1", ""),
+            line2=values.get("ship_line2", ""),
+            city=values.get("ship_city", ""),
+            region=values.get("ship_region", ""),
+            postal_code=values.get("ship_postal_code", ""),
+            country=values.get("ship_country", "").upper(),
+            phone=values.get("phone", ""),
+        ),
+        shipping_total=Decimal(values.get("shipping_total") or 0),
+        tax_total=Decimal(values.get("tax_total") or 0),
+        discount_total=Decimal(values.get("discount_total") or 0),
+        placed_at=_moment(values["placed_at"]) if values.get("placed_at") else None,
+    )
+
+
+def _order_checks(
+    order_id: str, rows: list[ImportRow], known: Collection[str], currency: str
+) -> tuple[list[ImportRow], ImportOrder]:
+    """Rows of one order with the checks that need all of them; the order's capture request."""
+    values, disagreements = _order_values(rows)
+    first = rows[0].line
+    extra_errors: dict[int, list[str]] = dict(disagreements)
+    warnings: dict[int, list[str]] = {}
+    if not values.get("email"):
+        extra_errors.setdefault(first, []).append(
+            f"No email for order {order_id}: give it on at least one of its rows."
+        )
+    for row in rows:
+        if row["sku"] and row["sku"] not in known:
+            warnings.setdefault(row.line, []).append(
+                f"Unknown SKU “{row['sku']}”: the order will be captured and held."
+            )
+    checked = [
+        replace(
+            row,
+            errors=(*row.errors, *extra_errors.get(row.line, ())),
+            warnings=tuple(warnings.get(row.line, ())),
+        )
+        for row in rows
+    ]
+    if any(row.errors for row in checked):
+        return checked, ImportOrder(order_id, tuple(row.line for row in rows), None)
+    request = _request(order_id, values, rows, currency)
+    subtotal = sum((line.unit_price * line.quantity for line in request.lines), Decimal("0"))
+    if request.discount_total > subtotal + request.shipping_total + request.tax_total:
+        checked[0] = replace(
+            checked[0], errors=(*checked[0].errors, "Discount total is larger than the order.")
+        )
+        return checked, ImportOrder(order_id, tuple(row.line for row in rows), None)
+    problems = address_problems(request.shipping_address)
+    if problems:
+        checked[0] = replace(
+            checked[0],
+            warnings=(
+                *checked[0].warnings,
+                f"Shipping address: {'; '.join(problems)}: the order will be captured and held.",
+            ),
+        )
+    return checked, ImportOrder(order_id, tuple(row.line for row in rows), request)
+
+
+def read_orders(
+    content: bytes | str,
+    *,
+    currency: str,
+    known_skus: Callable[[set[str]], Collection[str]],
+) -> ImportSheet:
+    """Parse and check an orders file. `currency` is the channel's, for rows that give none;
+    `known_skus(skus)` returns those of `skus` the catalog has."""
+    if len(content) > MAX_BYTES:
+        return ImportSheet(problems=(f"The file is larger than {MAX_BYTES // (1024 * 1024)} MB.",))
+    text = decode(content)
+    if text is None:
+        return ImportSheet(
+            problems=("The file is not UTF-8 text. Save it from your spreadsheet as CSV UTF-8.",)
+        )
+    try:
+        records = _records(text)
+    except csv.Error as error:
+        return ImportSheet(problems=(f"The file could not be read as CSV: {error}.",))
+    if not records:
+        return ImportSheet(problems=("The file is empty.",))
+    columns = [cell.lower() for cell in records[0][1]]
+    missing = [column for column in REQUIRED_COLUMNS if column not in columns]
+    unknown = [column for column in columns if column not in COLUMNS]
+    if missing or unknown or len(set(columns)) != len(columns):
+        found = ", ".join(columns) or "nothing"
+        return ImportSheet(
+            problems=(
+                "The first row must name the columns, each once: at least "
+                f"{', '.join(REQUIRED_COLUMNS)}; others from the list below (found: {found}).",
+            )
+        )
+    if len(records) - 1 > MAX_ROWS:
+        return ImportSheet(problems=(f"The file has more than {MAX_ROWS} rows; split it.",))
+    if len(records) == 1:
+        return ImportSheet(problems=("The file has a header but no rows to import.",))
+    rows = []
+    for number, cells in records[1:]:
+        row = ImportRow(line=number, cells=dict(zip(columns, cells, strict=False)))
+        errors = _cell_errors(row)
+        if len(cells) > len(columns):
+            errors.insert(0, f"Has {len(cells)} cells; the header names {len(columns)}.")
+        rows.append(replace(row, errors=tuple(errors)))
+    known = set(known_skus({row["sku"] for row in rows if row["sku"]}))
+    grouped: dict[str, list[ImportRow]] = {}
+    for row in rows:
+        grouped.setdefault(row["order_id"], []).append(row)
+    checked: dict[int, ImportRow] = {row.line: row for row in grouped.pop("", [])}
+    orders = []
+    for order_id, order_rows in grouped.items():
+        order_checked, order = _order_checks(order_id, order_rows, known, currency)
+        checked.update((row.line, row) for row in order_checked)
+        orders.append(order)
+    return ImportSheet(rows=tuple(checked[row.line] for row in rows), orders=tuple(orders))

@@ -1,0 +1,25 @@
+"""Customer emails, rendered from templates (console backend unless EMAIL_URL says otherwise)."""
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+
+from orders import events
+from orders.models import Order
+
+
+def send_order_confirmation(*, order: Order) -> None:
+    """Tell the customer we have their order; recorded on the timeline."""
+    context = {"order": order, "lines": list(order.lines.all())}
+    subject = f"Your order {order.number}"
+    message = EmailMultiAlternatives(
+        subject=subject,
+        body=render_to_string("orders/email/confirmation.txt", context),
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[order.email],
+    )
+    message.attach_alternative(
+        render_to_string("orders/email/confirmation.html", context), "text/html"
+    )
+    message.send()
+    events.email_sent(order, kind="order confirmation", to=order.email)

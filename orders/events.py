@@ -1,0 +1,141 @@
+"""One function per kind of timeline entry, so every entry reads the same wherever it is written.
+
+`actor` is a staff user, or None for the system; `actor_label` names API clients and channels
+("api:Shopify key", "channel:shopify") when there is no user.
+"""
+
+from orders.models import Order, OrderEvent, OrderHold
+
+
+def _label(actor, actor_label: str | None) -> str:
+    if actor_label:
+        return actor_label
+    if actor is not None and getattr(actor, "is_authenticated", False) and actor.pk:
+        return actor.get_full_name() or actor.get_username()
+    return "system"
+
+
+def _user(actor):
+    return actor if actor is not None and getattr(actor, "pk", None) else None
+
+
+def record(
+    order: Order,
+    type: str,
+    message: str,
+    *,
+    actor=None,
+    actor_label: str | None = None,
+    data: dict | None = None,
+) -> OrderEvent:
+    return OrderEvent.objects.create(
+        order=order,
+        type=type,
+        message=message[:1000],
+        data=data or {},
+        actor=_user(actor),
+        actor_label=_label(actor, actor_label)[:150],
+    )
+
+
+def order_captured(order: Order, *, actor=None, actor_label=None, source: str) -> OrderEvent:
+    return record(
+        order,
+        "captured",
+        f"Order captured from {source} ({order.channel.name}).",
+        actor=actor,
+        actor_label=actor_label,
+        data={"source": source, "external_id": order.external_id},
+    )
+
+
+def status_changed(order: Order, previous: str, *, actor=None, actor_label=None) -> OrderEvent:
+    return record(
+        order,
+        "status_changed",
+        f"Status changed from {previous.replace('_', ' ')} to {order.status.replace('_', ' ')}.",
+        actor=actor,
+        actor_label=actor_label,
+        data={"from": previous, "to": order.status},
+    )
+
+
+def allocated(order: Order, *, reason: str, allocations: list[dict], shortfall: dict) -> OrderEvent:
+    return record(
+        order,
+        "allocated",
+        reason,
+        data={"allocations": allocations, "shortfall": shortfall},
+    )
+
+
+def hold_placed(order: Order, hold: OrderHold, *, actor=None, actor_label=None) -> OrderEvent:
+    note = f": {hold.note}" if hold.note else ""
+    return record(
+        order,
+        "hold_placed",
+        f"Hold placed ({hold.get_reason_display()}){note}.",
+        actor=actor,
+        actor_label=actor_label,
+        data={"hold_id": hold.pk, "reason": hold.reason},
+    )
+
+
+def hold_released(order: Order, hold: OrderHold, *, actor=None, actor_label=None) -> OrderEvent:
+    return record(
+        order,
+        "hold_released",
+        f"Hold released ({hold.get_reason_display()}).",
+        actor=actor,
+        actor_label=actor_label,
+        data={"hold_id": hold.pk, "reason": hold.reason},
+    )
+
+
+def cancelled(order: Order, *, reason: str, actor=None, actor_label=None) -> OrderEvent:
+    return record(
+        order,
+        "cancelled",
+        f"Order cancelled: {reason}." if reason else "Order cancelled.",
+        actor=actor,
+        actor_label=actor_label,
+        data={"reason": reason},
+    )
+
+
+def line_cancelled(order: Order, *, sku: str, quantity: int, actor=None) -> OrderEvent:
+    return record(
+        order,
+        "line_cancelled",
+        f"Cancelled {quantity} × {sku} (the unshipped remainder).",
+        actor=actor,
+        data={"sku": sku, "quantity": quantity},
+    )
+
+
+def edited(order: Order, *, changes: list[str], actor=None) -> OrderEvent:
+    return record(
+        order,
+        "edited",
+        "Edited: " + "; ".join(changes) + ".",
+        actor=actor,
+        data={"changes": changes},
+    )
+
+
+def note_added(order: Order, *, text: str, actor) -> OrderEvent:
+    return record(order, "note", text, actor=actor)
+
+
+def inquiry_logged(order: Order, *, channel: str, summary: str, actor) -> OrderEvent:
+    return record(
+        order,
+        "inquiry",
+        f"Customer inquiry by {channel}: {summary}",
+        actor=actor,
+        data={"channel": channel, "summary": summary},
+    )
+
+
+def email_sent(order: Order, *, kind: str, to: str) -> OrderEvent:
+    return record(order, "email_sent", f"Sent the {kind} email to {to}.", data={"kind": kind})

@@ -1,0 +1,256 @@
+"""Back-office forms for orders: they parse and validate; the views call the services."""
+
+from django import forms
+from django.http import QueryDict
+
+from inventory.models import Product
+from oms.errors import DomainError
+from orders.models import Address, HoldReason, Order, OrderStatus
+from orders.selectors import QUEUES, OrderFilters
+
+SORT_LABELS = {
+    "newest": "Newest first",
+    "oldest": "Oldest first",
+    "ship_by": "Ship by, soonest first",
+    "total": "Largest total first",
+}
+PAGE_SIZES = (25, 50, 100)
+DEFAULT_PAGE_SIZE = 50
+# The query-string names that make up a queue view (cursors are not part of a view).
+FILTER_NAMES = (
+    "queue",
+    "q",
+    "status",
+    "channel",
+    "payment_status",
+    "hold_reason",
+    "warehouse",
+    "date_from",
+    "date_to",
+    "has_notes",
+    "sort",
+    "per_page",
+)
+INQUIRY_CHANNELS = (("phone", "Phone"), ("email", "Email"), ("chat", "Chat"))
+
+
+def filter_query(params: QueryDict) -> str:
+    """The filters of a queue URL as a query string: known names, non-empty values, no cursor."""
+    kept = QueryDict(mutable=True)
+    for name in FILTER_NAMES:
+        values = [value for value in params.getlist(name) if value.strip()]
+        if values:
+            kept.setlist(name, values[:1])
+    return kept.urlencode()
+
+
+class DomainErrorForm(forms.Form):
+    def add_domain_error(self, error: DomainError) -> None:
+        """Put a service's refusal beside the fields it names (the view flashes its message)."""
+        for name, messages in error.fields.items():
+            if name in self.fields:
+                for message in messages:
+                    self.add_error(name, message)
+
+
+def _blank(label: str, choices) -> list[tuple[str, str]]:
+    return [("", label), *choices]
+
+
+class QueueFilterForm(forms.Form):
+    queue = forms.ChoiceField(choices=list(QUEUES.items()), required=False)
+    q = forms.CharField(label="Search", required=False, max_length=200)
+    status = forms.ChoiceField(choices=_blank("Any status", OrderStatus.choices), required=False)
+    channel = forms.ChoiceField(required=False)
+    payment_status = forms.ChoiceField(
+        label="Payment",
+        choices=_blank("Any payment", Order.PaymentStatus.choices),
+        required=False,
+    )
+    hold_reason = forms.ChoiceField(
+        label="Hold reason", choices=_blank("Any reason", HoldReason.choices), required=False
+    )
+    warehouse = forms.ChoiceField(required=False)
+    date_from = forms.DateField(
+        label="Placed from", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        label="Placed to", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    has_notes = forms.BooleanField(label="Has notes", required=False)
+    sort = forms.ChoiceField(label="Sort", choices=list(SORT_LABELS.items()), required=False)
+    per_page = forms.TypedChoiceField(
+        label="Per page",
+        coerce=int,
+        choices=[(size, size) for size in PAGE_SIZES],
+        required=False,
+        empty_value=DEFAULT_PAGE_SIZE,
+    )
+
+    def __init__(self, *args, channels, warehouses, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["channel"].choices = _blank("Any channel", channels)
+        self.fields["warehouse"].choices = _blank("Any warehouse", warehouses)
+        self.fields["q"].widget.attrs.update(
+            {"type": "search", "placeholder": "Number, external id, email, phone, name, SKU"}
+        )
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end and start > end:
+            self.add_error("date_to", "Must be on or after the start date.")
+        return data
+
+    def filters(self) -> OrderFilters:
+        """What the selector needs; a value that did not validate is left out."""
+        data = getattr(self, "cleaned_data", {})
+        return OrderFilters(
+            queue=data.get("queue") or "all",
+            status=data.get("status") or "",
+            channel=data.get("channel") or "",
+            payment_status=data.get("payment_status") or "",
+            hold_reason=data.get("hold_reason") or "",
+            warehouse=data.get("warehouse") or "",
+            date_from=data.get("date_from"),
+            date_to=data.get("date_to"),
+            has_notes=bool(data.get("has_notes")),
+            q=(data.get("q") or "").strip(),
+            sort=data.get("sort") or "newest",
+        )
+
+    def page_size(self) -> int:
+        return getattr(self, "cleaned_data", {}).get("per_page") or DEFAULT_PAGE_SIZE
+
+
+class OrderNumbersField(forms.Field):
+    """The order numbers ticked in a list (`orders=SO-000001&orders=SO-000002`)."""
+
+    widget = forms.MultipleHiddenInput
+    default_error_messages = {"required": "Select at least one order."}
+    MAX = 200
+
+    def to_python(self, value) -> list[str]:
+        if not value:
+            return []
+        values = value if isinstance(value, list | tuple) else [value]
+        numbers = list(dict.fromkeys(str(number).strip().upper() for number in values))
+        return [number for number in numbers if number]
+
+    def validate(self, value) -> None:
+        super().validate(value)
+        if len(value) > self.MAX:
+            raise forms.ValidationError(f"Select at most {self.MAX} orders at a time.")
+
+
+BULK_ACTIONS = {
+    "hold": "Hold",
+    "release": "Release holds",
+    "cancel": "Cancel",
+    "export": "Export CSV",
+}
+
+
+class BulkActionForm(forms.Form):
+    action = forms.ChoiceField(choices=list(BULK_ACTIONS.items()))
+    orders = OrderNumbersField()
+    hold_reason = forms.ChoiceField(
+        label="Hold reason", choices=_blank("Hold reason…", HoldReason.choices), required=False
+    )
+    note = forms.CharField(label="Hold note", required=False, max_length=500)
+    reason = forms.CharField(label="Cancel reason", required=False, max_length=200)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("action") == "hold" and not data.get("hold_reason"):
+            self.add_error("hold_reason", "Choose why the orders are held.")
+        if data.get("action") == "cancel" and not (data.get("reason") or "").strip():
+            self.add_error("reason", "Say why the orders are cancelled.")
+        return data
+
+    def error_messages_list(self) -> list[str]:
+        return [message for errors in self.errors.values() for message in errors]
+
+
+class SavedViewForm(forms.Form):
+    name = forms.CharField(label="Name this view", max_length=80)
+    query = forms.CharField(required=False, max_length=1000, widget=forms.HiddenInput)
+
+    def clean_name(self) -> str:
+        return self.cleaned_data["name"].strip()
+
+    def clean_query(self) -> str:
+        return filter_query(QueryDict(self.cleaned_data.get("query") or ""))
+
+
+# --- the order page --------------------------------------------------------------------------
+
+
+class HoldForm(DomainErrorForm):
+    reason = forms.ChoiceField(label="Reason", choices=_blank("Choose…", HoldReason.choices))
+    note = forms.CharField(label="Note", required=False, max_length=500)
+
+
+class CancelForm(DomainErrorForm):
+    reason = forms.CharField(label="Reason", max_length=200)
+
+
+class LineQuantityForm(DomainErrorForm):
+    quantity = forms.IntegerField(label="Quantity", min_value=1, max_value=100_000)
+
+
+class LineAddForm(DomainErrorForm):
+    sku = forms.CharField(label="SKU", max_length=64)
+    quantity = forms.IntegerField(label="Quantity", min_value=1, max_value=100_000, initial=1)
+    unit_price = forms.DecimalField(
+        label="Unit price",
+        required=False,
+        min_value=0,
+        max_digits=12,
+        decimal_places=2,
+        help_text="Empty: the catalog price.",
+    )
+
+    def clean_sku(self) -> str:
+        sku = self.cleaned_data["sku"].strip()
+        self.product = Product.objects.filter(sku=sku).first()
+        if self.product is None:
+            raise forms.ValidationError(f"No product has the SKU {sku}.")
+        return sku
+
+
+class AddressForm(DomainErrorForm):
+    name = forms.CharField(label="Name", max_length=200)
+    company = forms.CharField(label="Company", max_length=200, required=False)
+    line1 = forms.CharField(label="Street", max_length=200)
+    line2 = forms.CharField(label="Street, 2nd line", max_length=200, required=False)
+    city = forms.CharField(label="City", max_length=100)
+    region = forms.CharField(label="Region", max_length=100, required=False)
+    postal_code = forms.CharField(label="Postal code", max_length=20)
+    country = forms.RegexField(
+        label="Country",
+        regex=r"^[A-Za-z]{2}$",
+        max_length=2,
+        error_messages={"invalid": "Use the two-letter ISO code, e.g. US or DE."},
+    )
+    phone = forms.CharField(label="Phone", max_length=40, required=False)
+
+    @classmethod
+    def for_address(cls, address: Address, data=None, **kwargs):
+        return cls(data, initial=address.as_dict(), **kwargs)
+
+    def clean_country(self) -> str:
+        return self.cleaned_data["country"].upper()
+
+
+class NoteForm(DomainErrorForm):
+    text = forms.CharField(
+        label="Internal note", max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class InquiryForm(DomainErrorForm):
+    channel = forms.ChoiceField(label="Contacted by", choices=INQUIRY_CHANNELS)
+    summary = forms.CharField(
+        label="What the customer asked", max_length=800, widget=forms.Textarea(attrs={"rows": 2})
+    )

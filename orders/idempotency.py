@@ -1,0 +1,106 @@
+"""`Idempotency-Key` for order capture: the same key and body replays the first response.
+
+The key row is committed *before* the work starts (its own short transaction), so a second
+request with the same key sees it at once: still running → 409 `request_in_progress`; finished
+→ the stored status and body with `Idempotent-Replayed: true`; another body → 422
+`idempotency_key_reused`. A request that crashed frees its key so the client may retry.
+"""
+
+import hashlib
+import json
+from datetime import timedelta
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from rest_framework.response import Response
+
+from oms.api import error_body
+from oms.models import ApiClient
+from orders.models import IdempotencyKey
+
+HEADER = "Idempotency-Key"
+MAX_KEY_LENGTH = 255
+# A request still "in progress" after this long died without cleaning up; its key is reusable.
+ABANDONED_AFTER = timedelta(minutes=5)
+
+
+def client_key(request) -> str:
+    if isinstance(request.auth, ApiClient):
+        return f"client:{request.auth.pk}"
+    return f"user:{request.user.pk}"
+
+
+def fingerprint(request) -> str:
+    body = json.dumps(request.data, sort_keys=True, default=str, separators=(",", ":"))
+    return hashlib.sha256(f"{request.method} {request.path}\n{body}".encode()).hexdigest()
+
+
+def _claim(owner: str, key: str, print_: str) -> tuple[IdempotencyKey, bool]:
+    """Insert the key as in progress; (row, True) if ours, (existing row, False) otherwise."""
+    try:
+        with transaction.atomic():
+            return IdempotencyKey.objects.create(
+                client_key=owner, key=key, fingerprint=print_
+            ), True
+    except IntegrityError:
+        pass
+    with transaction.atomic():
+        row = IdempotencyKey.objects.select_for_update().get(client_key=owner, key=key)
+        abandoned = (
+            row.state == IdempotencyKey.State.IN_PROGRESS
+            and row.created_at < timezone.now() - ABANDONED_AFTER
+            and row.fingerprint == print_
+        )
+        if abandoned:
+            row.created_at = timezone.now()
+            row.save(update_fields=["created_at"])
+            return row, True
+        return row, False
+
+
+def idempotent(request, handler) -> Response:
+    """Run `handler()` once per (client, Idempotency-Key); without the header, just run it."""
+    key = request.headers.get(HEADER, "").strip()
+    if not key:
+        return handler()
+    if len(key) > MAX_KEY_LENGTH:
+        return Response(
+            error_body("validation_error", f"{HEADER} is longer than {MAX_KEY_LENGTH} characters."),
+            status=400,
+        )
+    print_ = fingerprint(request)
+    row, ours = _claim(client_key(request), key, print_)
+    if not ours:
+        if row.fingerprint != print_:
+            return Response(
+                error_body(
+                    "idempotency_key_reused",
+                    "This Idempotency-Key was used with a different request body.",
+                ),
+                status=422,
+            )
+        if row.state == IdempotencyKey.State.IN_PROGRESS:
+            return Response(
+                error_body(
+                    "request_in_progress",
+                    "A request with this Idempotency-Key is still being processed; retry later.",
+                ),
+                status=409,
+            )
+        return Response(
+            row.response_body, status=row.response_status, headers={"Idempotent-Replayed": "true"}
+        )
+    try:
+        response = handler()
+    except BaseException:
+        IdempotencyKey.objects.filter(pk=row.pk).delete()
+        raise
+    if response.status_code >= 500:
+        IdempotencyKey.objects.filter(pk=row.pk).delete()
+        return response
+    IdempotencyKey.objects.filter(pk=row.pk).update(
+        state=IdempotencyKey.State.COMPLETED,
+        response_status=response.status_code,
+        response_body=response.data,
+    )
+    return response

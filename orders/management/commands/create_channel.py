@@ -1,0 +1,33 @@
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
+
+from orders.models import SalesChannel
+from orders.services import sales_channel_upsert
+
+
+class Command(BaseCommand):
+    help = "Create a sales channel, or update the given fields of an existing one."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--code", required=True)
+        parser.add_argument("--kind", required=True, choices=SalesChannel.Kind.values)
+        parser.add_argument("--currency", required=True, help="ISO 4217, e.g. USD")
+        parser.add_argument("--name", default="")
+        parser.add_argument("--webhook-secret", dest="webhook_secret", default=None)
+
+    def handle(self, *args, **options):
+        currency = options["currency"].strip()
+        if len(currency) != 3 or not currency.isalpha():
+            raise CommandError("--currency must be a three-letter ISO code, e.g. USD.")
+        try:
+            channel, created = sales_channel_upsert(
+                code=options["code"],
+                kind=options["kind"],
+                currency=currency,
+                name=options["name"],
+                webhook_secret=options["webhook_secret"],
+            )
+        except ValidationError as error:
+            raise CommandError("; ".join(error.messages)) from error
+        verb = "Created" if created else "Updated"
+        self.stdout.write(f"{verb} channel {channel.code} ({channel.kind}, {channel.currency}).")

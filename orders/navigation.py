@@ -1,0 +1,45 @@
+"""The orders app's screens in the back-office navigation (registered in OrdersConfig.ready)."""
+
+from oms.navigation import GlobalSearch, NavItem, register, register_search
+from oms.roles import Role
+
+
+def register_navigation() -> None:
+    register(
+        NavItem(
+            key="orders",
+            label="Orders",
+            url_name="orders:queue",
+            roles=(Role.FULFILLMENT, Role.SUPPORT, Role.MANAGER),
+            description="Work the queues: orders on hold, ready, backordered and late; "
+            "filter, search, act on many at once, and open any order.",
+            order=200,
+            active_for=("orders:",),
+        ),
+        NavItem(
+            key="orders_manual_new",
+            label="New order",
+            url_name="orders_manual:builder",
+            roles=(Role.SUPPORT, Role.MANAGER),
+            description="Take a phone or counter order: customer, items with live stock, "
+            "delivery and totals, then place it.",
+            order=210,
+        ),
+        NavItem(
+            key="orders_import",
+            label="Import orders",
+            url_name="orders_import:upload",
+            roles=(Role.SUPPORT, Role.MANAGER),
+            description="Upload a marketplace's CSV export, check every row, then capture "
+            "its orders; orders imported before are skipped.",
+            order=220,
+            active_for=("orders_import:",),
+        ),
+    )
+    register_search(
+        GlobalSearch(
+            url_name="orders:search",
+            roles=(Role.SUPPORT, Role.MANAGER, Role.FULFILLMENT),
+            placeholder="Order no., email, phone, name, tracking…",
+        )
+    )

@@ -1,0 +1,195 @@
+"""Reads: order lists with filters and keyset pages, order detail, search, queue counts."""
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+from django.utils import timezone
+
+from orders.models import (
+    Allocation,
+    Customer,
+    HoldReason,
+    Order,
+    OrderEvent,
+    OrderHold,
+    OrderLine,
+    OrderStatus,
+    SalesChannel,
+)
+
+QUEUES = {
+    "attention": "Needs attention",
+    "ready": "Ready to fulfill",
+    "backordered": "Backordered",
+    "late": "Late",
+    "all": "All orders",
+}
+
+SORTS = {
+    "newest": ("-placed_at", "-id"),
+    "oldest": ("placed_at", "id"),
+    "ship_by": ("ship_by", "id"),
+    "total": ("-grand_total", "-id"),
+}
+
+
+def lines_with_quantities() -> Prefetch:
+    """Lines with `quantity_allocated` (and shipped/returned once those apps record them)."""
+    return Prefetch(
+        "lines",
+        queryset=OrderLine.objects.select_related("product")
+        .annotate(allocated_total=Sum("allocations__quantity"))
+        .order_by("id"),
+    )
+
+
+def order_detail_queryset() -> QuerySet[Order]:
+    return Order.objects.select_related(
+        "channel", "customer", "shipping_address", "billing_address"
+    ).prefetch_related(
+        lines_with_quantities(),
+        Prefetch("holds", queryset=OrderHold.objects.select_related("placed_by", "released_by")),
+    )
+
+
+def order_by_number(*, number: str, channel: SalesChannel | None = None) -> Order:
+    orders = order_detail_queryset()
+    if channel is not None:
+        orders = orders.filter(channel=channel)
+    return orders.get(number=number)
+
+
+def line_allocations(*, order: Order) -> dict[int, list[Allocation]]:
+    """Where each line's units are reserved (warehouse and quantity), for the order page."""
+    found: dict[int, list[Allocation]] = {}
+    for allocation in Allocation.objects.filter(order_line__order=order).select_related(
+        "stock_level__warehouse"
+    ):
+        found.setdefault(allocation.order_line_id, []).append(allocation)
+    return found
+
+
+def order_timeline(*, order: Order) -> QuerySet[OrderEvent]:
+    return order.events.select_related("actor").order_by("-created_at", "-id")
+
+
+@dataclass
+class OrderFilters:
+    queue: str = "all"
+    status: str = ""
+    channel: str = ""
+    payment_status: str = ""
+    hold_reason: str = ""
+    warehouse: str = ""
+    date_from: date | None = None
+    date_to: date | None = None
+    has_notes: bool = False
+    q: str = ""
+    external_id: str = ""
+    updated_after: datetime | None = None
+    sort: str = "newest"
+
+
+SEARCH_LIMIT = 1000
+
+
+def search_order_ids(text: str, *, limit: int = SEARCH_LIMIT) -> list[int]:
+    """Ids of orders matching what a customer might quote: order number, external id, email,
+    phone, name or SKU. Each is a separate index lookup, so this stays fast at millions."""
+    text = text.strip()
+    if not text:
+        return []
+    matches = Q(number=text.upper()) | Q(external_id=text) | Q(email=text.lower())
+    digits = text.upper().removeprefix("SO-")
+    if digits.isdigit():
+        matches |= Q(number=f"SO-{int(digits):06d}")
+    ids = set(Order.objects.filter(matches).values_list("pk", flat=True)[:limit])
+    people = Q(phone=text) | Q(last_name__iexact=text) | Q(first_name__iexact=text)
+    if " " in text:
+        first, _, last = text.partition(" ")
+        people |= Q(first_name__iexact=first.strip(), last_name__iexact=last.strip())
+    customers = Customer.objects.filter(people).values("pk")[:limit]
+    ids.update(Order.objects.filter(customer__in=customers).values_list("pk", flat=True)[:limit])
+    ids.update(OrderLine.objects.filter(sku=text).values_list("order_id", flat=True)[:limit])
+    return sorted(ids)[:limit]
+
+
+def search_orders(queryset: QuerySet[Order], text: str) -> QuerySet[Order]:
+    if not text.strip():
+        return queryset
+    return queryset.filter(pk__in=search_order_ids(text))
+
+
+def order_list(filters: OrderFilters) -> QuerySet[Order]:
+    """Orders matching the queue and filters, sorted; every filter is index-backed."""
+    orders = Order.objects.all()
+    now = timezone.now()
+    if filters.queue == "attention":
+        orders = orders.needs_attention()
+    elif filters.queue == "ready":
+        orders = orders.filter(status=OrderStatus.READY)
+    elif filters.queue == "backordered":
+        orders = orders.filter(status=OrderStatus.BACKORDERED)
+    elif filters.queue == "late":
+        orders = orders.late(now)
+    if filters.status:
+        orders = orders.filter(status=filters.status)
+    if filters.channel:
+        orders = orders.filter(channel__code=filters.channel)
+    if filters.payment_status:
+        orders = orders.filter(payment_status=filters.payment_status)
+    if filters.hold_reason:
+        orders = orders.filter(
+            holds__reason=filters.hold_reason, holds__released_at__isnull=True
+        ).distinct()
+    if filters.warehouse:
+        orders = orders.filter(
+            pk__in=Allocation.objects.filter(stock_level__warehouse__code=filters.warehouse).values(
+                "order_line__order_id"
+            )
+        )
+    if filters.date_from:
+        orders = orders.filter(placed_at__date__gte=filters.date_from)
+    if filters.date_to:
+        orders = orders.filter(placed_at__date__lte=filters.date_to)
+    if filters.has_notes:
+        orders = orders.filter(pk__in=OrderEvent.objects.filter(type="note").values("order_id"))
+    if filters.external_id:
+        orders = orders.filter(external_id=filters.external_id)
+    if filters.updated_after:
+        orders = orders.filter(updated_at__gt=filters.updated_after)
+    orders = search_orders(orders, filters.q)
+    return orders.order_by(*SORTS.get(filters.sort, SORTS["newest"]))
+
+
+def list_page_queryset(orders: QuerySet[Order]) -> QuerySet[Order]:
+    """What a list row shows, fetched in a fixed number of queries whatever the page size."""
+    active_holds = OrderHold.objects.filter(released_at__isnull=True).order_by("placed_at")
+    return (
+        orders.select_related("channel", "customer", "shipping_address")
+        .prefetch_related(Prefetch("holds", queryset=active_holds, to_attr="active_holds"))
+        .annotate(line_count=Count("lines", distinct=True))
+    )
+
+
+def queue_counts() -> dict[str, int]:
+    """Sizes of the work queues (each an index-backed count of a small, open slice)."""
+    now = timezone.now()
+    return {
+        "attention": Order.objects.needs_attention().count(),
+        "ready": Order.objects.filter(status=OrderStatus.READY).count(),
+        "backordered": Order.objects.filter(status=OrderStatus.BACKORDERED).count(),
+        "late": Order.objects.late(now).count(),
+    }
+
+
+def attention_by_reason() -> dict[str, int]:
+    rows = (
+        OrderHold.objects.filter(released_at__isnull=True, order__status=OrderStatus.ON_HOLD)
+        .values("reason")
+        .annotate(orders=Count("order", distinct=True))
+        .order_by()
+    )
+    counts = {row["reason"]: row["orders"] for row in rows}
+    return {reason: counts.get(reason, 0) for reason in HoldReason.values}

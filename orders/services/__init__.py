@@ -1,0 +1,44 @@
+"""Every write to orders. Import from here: `from orders.services import order_capture`."""
+
+from orders.services.capture import (
+    AddressData,
+    CaptureRequest,
+    LineData,
+    customer_for,
+    order_capture,
+)
+from orders.services.keys import channel_api_key_create, sales_channel_upsert
+from orders.services.lifecycle import (
+    order_address_update,
+    order_cancel,
+    order_hold,
+    order_hold_release,
+    order_inquiry_log,
+    order_line_add,
+    order_line_cancel,
+    order_line_remove,
+    order_line_set_quantity,
+    order_note_add,
+    orders_reprocess_backordered,
+)
+
+__all__ = [
+    "AddressData",
+    "CaptureRequest",
+    "LineData",
+    "channel_api_key_create",
+    "customer_for",
+    "order_address_update",
+    "order_cancel",
+    "order_capture",
+    "order_hold",
+    "order_hold_release",
+    "order_inquiry_log",
+    "order_line_add",
+    "order_line_cancel",
+    "order_line_remove",
+    "order_line_set_quantity",
+    "order_note_add",
+    "orders_reprocess_backordered",
+    "sales_channel_upsert",
+]

@@ -1,0 +1,83 @@
+"""Pieces every order service shares: locking an order, running a transition, publishing."""
+
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+from django_fsm import can_proceed, has_transition_perm
+
+from oms.errors import InvalidTransition
+from oms.webhooks import webhook_publish
+from orders import events
+from orders.models import Order, OrderStatus
+from orders.signals import order_ready
+
+
+def lock_order(order: Order) -> Order:
+    """Re-read the order under a row lock; every write to an order starts here."""
+    return (
+        Order.objects.select_for_update(of=("self",))
+        .select_related("channel", "shipping_address")
+        .get(pk=order.pk)
+    )
+
+
+def order_reference(order: Order) -> str:
+    return f"order:{order.number}"
+
+
+# How each transition reads in "it cannot be … now".
+TRANSITION_NAMES = {
+    "place": "placed",
+    "mark_ready": "marked ready",
+    "mark_backordered": "backordered",
+    "hold": "put on hold",
+    "release": "released",
+    "reopen": "reopened for changes",
+    "allocate_backorder": "made ready",
+    "start_fulfillment": "sent to fulfillment",
+    "ship_partially": "partially shipped",
+    "ship": "shipped",
+    "deliver": "delivered",
+    "cancel": "cancelled",
+}
+
+
+def run_transition(order: Order, name: str, *, actor=None, actor_label=None) -> Order:
+    """Run the named transition if the state and the actor allow it, then record and publish."""
+    method = getattr(order, name)
+    user = actor if actor is not None and getattr(actor, "pk", None) else None
+    action = TRANSITION_NAMES.get(name, name.replace("_", " "))
+    if not can_proceed(method):
+        raise InvalidTransition(
+            f"Order {order.number} is {order.get_status_display().lower()}: "
+            f"it cannot be {action} now."
+        )
+    if not has_transition_perm(method, user):
+        raise InvalidTransition(f"Your role may not have order {order.number} {action}.")
+    previous = order.status
+    method()
+    order.save()
+    events.status_changed(order, previous, actor=actor, actor_label=actor_label)
+    webhook_publish(
+        event="order.status_changed",
+        payload={
+            "number": order.number,
+            "external_id": order.external_id,
+            "channel": order.channel.code,
+            "from": previous,
+            "to": order.status,
+        },
+    )
+    if order.status == OrderStatus.READY:
+        order_ready.send(sender=Order, order=order)
+    return order
+
+
+def ship_by_for(order: Order):
+    placed = order.placed_at or timezone.now()
+    return placed + timedelta(hours=order.channel.sla_hours)
+
+
+def on_commit(callback) -> None:
+    transaction.on_commit(callback, robust=True)

@@ -1,0 +1,264 @@
+"""What happens to an order after capture: holds, cancellation, edits, notes, backorders."""
+
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from inventory.models import Product
+from oms.errors import InvalidTransition
+from orders import events
+from orders.errors import OrderInvalid, OrderNotEditable
+from orders.models import (
+    HoldReason,
+    Order,
+    OrderHold,
+    OrderLine,
+    OrderStatus,
+    staff_may_hold,
+    staff_may_release,
+)
+from orders.services.common import lock_order, run_transition
+from orders.services.processing import (
+    address_problems,
+    allocate_outstanding,
+    place_hold,
+    process_order,
+    release_allocations,
+    update_fulfillment_status,
+)
+from orders.signals import order_cancelled
+
+EDITABLE = (OrderStatus.PENDING, OrderStatus.ON_HOLD, OrderStatus.BACKORDERED, OrderStatus.READY)
+
+
+@transaction.atomic
+def order_hold(*, order: Order, reason: str, note: str = "", actor=None, actor_label=None):
+    """Put a hold on the order (several may stack); returns the hold."""
+    order = lock_order(order)
+    if reason not in HoldReason.values:
+        raise OrderInvalid(f"Unknown hold reason {reason!r}.", fields={"reason": ["Unknown."]})
+    if order.status != OrderStatus.ON_HOLD:
+        run_transition(order, "hold", actor=actor, actor_label=actor_label)
+    elif actor is not None and not staff_may_hold(order, actor):
+        raise InvalidTransition("Your role may not put orders on hold.")
+    return place_hold(order, reason, note, actor=actor, actor_label=actor_label)
+
+
+@transaction.atomic
+def order_hold_release(*, order: Order, hold: OrderHold, actor=None, actor_label=None) -> Order:
+    """Release one hold; releasing the last active one sends the order through processing."""
+    order = lock_order(order)
+    hold = OrderHold.objects.select_for_update().get(pk=hold.pk, order=order)
+    if hold.released_at is not None:
+        raise InvalidTransition("This hold was already released.")
+    if actor is not None and not staff_may_release(order, actor):
+        raise InvalidTransition("Your role may not release holds.")
+    hold.released_at = timezone.now()
+    hold.released_by = actor if getattr(actor, "pk", None) else None
+    hold.save(update_fields=["released_at", "released_by", "updated_at"])
+    events.hold_released(order, hold, actor=actor, actor_label=actor_label)
+    if not order.holds.filter(released_at__isnull=True).exists():
+        run_transition(order, "release", actor=actor, actor_label=actor_label)
+        process_order(order, actor=actor)
+    return order
+
+
+@transaction.atomic
+def order_cancel(*, order: Order, reason: str = "", actor=None, actor_label=None) -> Order:
+    """Cancel the whole order: stock is released, and payments and shipping react (signal)."""
+    order = lock_order(order)
+    run_transition(order, "cancel", actor=actor, actor_label=actor_label)
+    release_allocations(order, actor=actor, note=f"cancelled: {reason}"[:500])
+    order.cancelled_at = timezone.now()
+    order.fulfillment_status = Order.FulfillmentStatus.CANCELLED
+    order.save(update_fields=["cancelled_at", "fulfillment_status", "updated_at"])
+    events.cancelled(order, reason=reason, actor=actor, actor_label=actor_label)
+    order_cancelled.send(sender=Order, order=order, reason=reason)
+    return order
+
+
+@transaction.atomic
+def order_line_cancel(*, order: Order, line: OrderLine, actor=None) -> Order:
+    """Cancel the unshipped remainder of one line; cancelling the last open line cancels all."""
+    order = lock_order(order)
+    if order.status not in EDITABLE:
+        raise OrderNotEditable(f"Order {order.number} is {order.get_status_display().lower()}.")
+    line = OrderLine.objects.select_for_update().get(pk=line.pk, order=order)
+    remainder = line.quantity_open
+    if remainder == 0:
+        raise InvalidTransition(f"Nothing left to cancel on {line.sku}.")
+    release_allocations(order, lines=[line], actor=actor, note="line cancelled")
+    line.quantity_cancelled += remainder
+    line.save(update_fields=["quantity_cancelled", "updated_at"])
+    events.line_cancelled(order, sku=line.sku, quantity=remainder, actor=actor)
+    if not any(other.quantity_open for other in order.lines.all()):
+        return order_cancel(order=order, reason="every line was cancelled", actor=actor)
+    _reprocess_after_edit(order, actor=actor)
+    return order
+
+
+def _reprocess_after_edit(order: Order, *, actor) -> None:
+    """After lines change: re-run processing (ready/backordered) or just top up (on hold)."""
+    _recompute_totals(order)
+    if order.status in (OrderStatus.READY, OrderStatus.BACKORDERED):
+        run_transition(order, "reopen", actor=None, actor_label="system")
+    if order.status == OrderStatus.PENDING:
+        process_order(order, actor=actor)
+    else:
+        allocate_outstanding(order, list(order.lines.select_related("product")), actor=actor)
+        update_fulfillment_status(order)
+
+
+def _recompute_totals(order: Order) -> None:
+    lines = list(order.lines.all())
+    for line in lines:
+        line.line_total = line.unit_price * line.quantity_open
+    OrderLine.objects.bulk_update(lines, ["line_total"])
+    order.subtotal = sum((line.line_total for line in lines), Decimal("0.00"))
+    order.grand_total = max(
+        Decimal("0.00"),
+        order.subtotal + order.shipping_total + order.tax_total - order.discount_total,
+    )
+    order.save(update_fields=["subtotal", "grand_total", "updated_at"])
+
+
+def _editable(order: Order) -> Order:
+    order = lock_order(order)
+    if order.status not in EDITABLE:
+        raise OrderNotEditable(
+            f"Order {order.number} is {order.get_status_display().lower()}: "
+            "it can only be edited before fulfillment starts."
+        )
+    return order
+
+
+@transaction.atomic
+def order_line_set_quantity(*, order: Order, line: OrderLine, quantity: int, actor) -> Order:
+    """Change how many units a line orders; allocation follows."""
+    order = _editable(order)
+    line = OrderLine.objects.select_for_update().get(pk=line.pk, order=order)
+    if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity <= 0:
+        raise OrderInvalid("Quantity must be above zero.", fields={"quantity": ["Above zero."]})
+    if quantity < line.quantity_cancelled:
+        raise OrderInvalid("Quantity cannot go below what was already cancelled.")
+    previous = line.quantity
+    if previous == quantity:
+        return order
+    release_allocations(order, lines=[line], actor=actor, note="line edited")
+    line.quantity = quantity
+    line.save(update_fields=["quantity", "updated_at"])
+    events.edited(order, changes=[f"{line.sku} quantity {previous} → {quantity}"], actor=actor)
+    _reprocess_after_edit(order, actor=actor)
+    return order
+
+
+@transaction.atomic
+def order_line_add(
+    *, order: Order, product: Product, quantity: int, unit_price: Decimal | None, actor
+) -> OrderLine:
+    """Add a catalog product to the order; allocation follows."""
+    order = _editable(order)
+    if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity <= 0:
+        raise OrderInvalid("Quantity must be above zero.", fields={"quantity": ["Above zero."]})
+    price = product.price if unit_price is None else Decimal(unit_price)
+    line = OrderLine.objects.create(
+        order=order,
+        product=product,
+        sku=product.sku,
+        name=product.name,
+        quantity=quantity,
+        unit_price=price,
+        line_total=price * quantity,
+    )
+    events.edited(order, changes=[f"added {quantity} × {product.sku} at {price}"], actor=actor)
+    _reprocess_after_edit(order, actor=actor)
+    return line
+
+
+@transaction.atomic
+def order_line_remove(*, order: Order, line: OrderLine, actor) -> Order:
+    """Remove a line entirely (before fulfillment); its stock is released."""
+    order = _editable(order)
+    line = OrderLine.objects.select_for_update().get(pk=line.pk, order=order)
+    if order.lines.count() == 1:
+        raise OrderInvalid("An order keeps at least one line; cancel the order instead.")
+    release_allocations(order, lines=[line], actor=actor, note="line removed")
+    sku, quantity = line.sku, line.quantity
+    line.delete()
+    events.edited(order, changes=[f"removed {quantity} × {sku}"], actor=actor)
+    _reprocess_after_edit(order, actor=actor)
+    return order
+
+
+@transaction.atomic
+def order_address_update(*, order: Order, values: dict, actor) -> Order:
+    """Correct the shipping address; an address that cannot ship puts the order on hold."""
+    order = _editable(order)
+    address = order.shipping_address
+    changes = []
+    for name, value in values.items():
+        value = str(value or "").strip()
+        if name == "country":
+            value = value.upper()
+        if getattr(address, name) != value:
+            changes.append(f"{name.replace('_', ' ')} “{getattr(address, name)}” → “{value}”")
+            setattr(address, name, value)
+    if not changes:
+        return order
+    address.save()
+    events.edited(order, changes=["shipping address: " + ", ".join(changes)], actor=actor)
+    problems = address_problems(address)
+    active = set(order.holds.filter(released_at__isnull=True).values_list("reason", flat=True))
+    if problems and HoldReason.ADDRESS_INVALID not in active:
+        order_hold(
+            order=order,
+            reason=HoldReason.ADDRESS_INVALID,
+            note="Shipping address: " + "; ".join(problems),
+            actor=None,
+            actor_label="system",
+        )
+    return order
+
+
+@transaction.atomic
+def order_note_add(*, order: Order, text: str, actor) -> Order:
+    """An internal note on the timeline."""
+    text = text.strip()
+    if not text:
+        raise OrderInvalid("Write the note first.", fields={"text": ["This field is required."]})
+    events.note_added(order, text=text[:1000], actor=actor)
+    return order
+
+
+@transaction.atomic
+def order_inquiry_log(*, order: Order, channel: str, summary: str, actor) -> Order:
+    """Log a customer's inquiry (phone, email, chat) on the timeline."""
+    summary = summary.strip()
+    if not summary:
+        raise OrderInvalid("Summarise the inquiry.", fields={"summary": ["Required."]})
+    events.inquiry_logged(order, channel=channel, summary=summary[:800], actor=actor)
+    return order
+
+
+def orders_reprocess_backordered(*, product_ids: set[int]) -> list[str]:
+    """Stock arrived: allocate to backordered orders wanting these products, oldest first."""
+    numbers = []
+    candidates = (
+        Order.objects.filter(status=OrderStatus.BACKORDERED, lines__product_id__in=product_ids)
+        .order_by("placed_at", "id")
+        .values_list("pk", flat=True)
+        .distinct()
+    )
+    for order_id in list(candidates):
+        with transaction.atomic():
+            order = lock_order(Order(pk=order_id))
+            if order.status != OrderStatus.BACKORDERED:
+                continue
+            lines = list(order.lines.select_related("product"))
+            complete = allocate_outstanding(order, lines)
+            update_fulfillment_status(order)
+            if complete:
+                run_transition(order, "allocate_backorder", actor=None, actor_label="system")
+                numbers.append(order.number)
+    return numbers

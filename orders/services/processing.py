@@ -1,0 +1,292 @@
+"""Processing: validate → place holds → allocate through the sourcing planner → ready/backordered.
+
+Runs on capture, after the last hold is released, after an edit, and for backordered orders
+when stock arrives. Allocation locks every level of the order's products (ordered by id) before
+planning, so the plan is made on figures no one else can change until this transaction ends.
+"""
+
+import re
+from collections import defaultdict
+from datetime import timedelta
+from decimal import Decimal
+
+from django.db.models import Sum
+from django.utils import timezone
+
+from inventory.errors import InsufficientStock
+from inventory.models import Product, StockLevel, Warehouse
+from inventory.services import StockLine, lock_levels, stock_release, stock_reserve
+from inventory.sourcing import WarehouseStock, plan_sourcing
+from orders import events
+from orders.models import (
+    Allocation,
+    HoldReason,
+    Order,
+    OrderHold,
+    OrderLine,
+    OrderStatus,
+)
+from orders.services.common import order_reference, run_transition
+
+COUNTRY_CODE = re.compile(r"^[A-Z]{2}$")
+DUPLICATE_WINDOW = timedelta(minutes=10)
+# Holds that rules place once: after staff release one, processing does not place it again.
+RULE_HOLDS = (HoldReason.FRAUD_REVIEW, HoldReason.DUPLICATE_SUSPECT)
+
+
+def address_problems(address) -> list[str]:
+    """What is missing or malformed in a shipping address (empty when it can ship)."""
+    problems = []
+    for field, label in (("name", "name"), ("line1", "street"), ("city", "city")):
+        if not getattr(address, field).strip():
+            problems.append(f"{label} is missing")
+    if not address.postal_code.strip():
+        problems.append("postal code is missing")
+    if not COUNTRY_CODE.match(address.country or ""):
+        problems.append(f"country {address.country!r} is not an ISO two-letter code")
+    return problems
+
+
+def expected_grand_total(order: Order) -> Decimal:
+    return order.subtotal + order.shipping_total + order.tax_total - order.discount_total
+
+
+def validation_holds(order: Order, lines: list[OrderLine]) -> list[tuple[str, str]]:
+    """Facts that stop an order from shipping, re-checked every time it is processed."""
+    holds = []
+    problems = address_problems(order.shipping_address)
+    if problems:
+        holds.append((HoldReason.ADDRESS_INVALID, "Shipping address: " + "; ".join(problems)))
+    unknown = [line.sku for line in lines if line.product_id is None and line.quantity_open]
+    if unknown:
+        holds.append((HoldReason.UNKNOWN_SKU, "Unknown SKU: " + ", ".join(unknown)))
+    return holds
+
+
+def rule_holds(order: Order, lines: list[OrderLine]) -> list[tuple[str, str]]:
+    """Risk rules: big orders go to review; the same basket from the same email on another
+    channel a few minutes apart is probably a duplicate."""
+    holds = []
+    threshold = order.channel.review_threshold
+    if threshold is not None and order.grand_total > threshold:
+        holds.append(
+            (
+                HoldReason.FRAUD_REVIEW,
+                f"Total {order.grand_total} {order.currency} is above the channel's review "
+                f"threshold of {threshold}.",
+            )
+        )
+    skus = sorted({line.sku for line in lines})
+    placed = order.placed_at or timezone.now()
+    candidates = (
+        Order.objects.filter(
+            email__iexact=order.email,
+            placed_at__gte=placed - DUPLICATE_WINDOW,
+            placed_at__lte=placed + DUPLICATE_WINDOW,
+        )
+        .exclude(pk=order.pk)
+        .exclude(channel=order.channel)
+        .exclude(status=OrderStatus.CANCELLED)
+        .prefetch_related("lines")[:20]
+    )
+    for other in candidates:
+        if sorted({line.sku for line in other.lines.all()}) == skus:
+            holds.append(
+                (
+                    HoldReason.DUPLICATE_SUSPECT,
+                    f"Same email and items as {other.number} on {other.channel.code}, "
+                    "placed within 10 minutes.",
+                )
+            )
+            break
+    return holds
+
+
+def place_hold(order: Order, reason: str, note: str = "", *, actor=None, actor_label=None):
+    hold = OrderHold.objects.create(
+        order=order,
+        reason=reason,
+        note=note[:500],
+        placed_by=actor if getattr(actor, "pk", None) else None,
+    )
+    events.hold_placed(order, hold, actor=actor, actor_label=actor_label)
+    return hold
+
+
+def _open_lines(order: Order) -> list[OrderLine]:
+    return list(order.lines.select_related("product").order_by("id"))
+
+
+def outstanding_by_line(lines: list[OrderLine]) -> dict[int, int]:
+    """Units of each known line still to allocate (open quantity minus allocated)."""
+    allocated = dict(
+        Allocation.objects.filter(order_line__in=lines)
+        .values("order_line")
+        .annotate(total=Sum("quantity"))
+        .values_list("order_line", "total")
+    )
+    return {
+        line.pk: line.quantity_open - allocated.get(line.pk, 0)
+        for line in lines
+        if line.product_id is not None and line.quantity_open > allocated.get(line.pk, 0)
+    }
+
+
+def allocate_outstanding(order: Order, lines: list[OrderLine], *, actor=None) -> bool:
+    """Reserve what can be reserved for the order's outstanding units; True when complete."""
+    outstanding = outstanding_by_line(lines)
+    if not outstanding:
+        return True
+    by_line = {line.pk: line for line in lines}
+    needed: dict[int, int] = defaultdict(int)
+    for line_id, quantity in outstanding.items():
+        needed[by_line[line_id].product_id] += quantity
+
+    pairs = StockLevel.objects.filter(product_id__in=needed, warehouse__is_active=True).values_list(
+        "product_id", "warehouse_id"
+    )
+    levels = lock_levels(pairs, create_missing=False)
+    warehouses = {warehouse.pk: warehouse for warehouse in Warehouse.objects.active()}
+    available: dict[int, dict[int, int]] = defaultdict(dict)
+    for (product_id, warehouse_id), level in levels.items():
+        available[warehouse_id][product_id] = level.available
+    snapshot = [
+        WarehouseStock(w.pk, w.code, w.country, w.priority, available.get(w.pk, {}))
+        for w in warehouses.values()
+    ]
+    products = {line.product_id: line.product for line in lines if line.product_id}
+    plan = plan_sourcing(
+        lines=needed,
+        destination_country=order.shipping_address.country,
+        warehouses=snapshot,
+        skus={product_id: product.sku for product_id, product in products.items()},
+    )
+    if plan.shortfall and not order.allow_backorder:
+        raise InsufficientStock(
+            "Not enough stock for "
+            + ", ".join(f"{products[p].sku} (short {q})" for p, q in plan.shortfall.items())
+            + "; the order asked not to be backordered.",
+            shortages=[
+                {"sku": products[p].sku, "requested": needed[p], "short": q}
+                for p, q in plan.shortfall.items()
+            ],
+        )
+    if plan.allocations:
+        stock_reserve(
+            lines=[
+                StockLine(products[a.product_id], warehouses[a.warehouse_id], a.quantity)
+                for a in plan.allocations
+            ],
+            reference=order_reference(order),
+            actor=actor,
+        )
+        _record_allocations(plan.allocations, outstanding, by_line, levels)
+    events.allocated(
+        order,
+        reason=plan.reason,
+        allocations=[
+            {
+                "sku": products[a.product_id].sku,
+                "warehouse": warehouses[a.warehouse_id].code,
+                "quantity": a.quantity,
+            }
+            for a in plan.allocations
+        ],
+        shortfall={products[p].sku: q for p, q in plan.shortfall.items()},
+    )
+    return plan.is_complete
+
+
+def _record_allocations(planned, outstanding, by_line, levels) -> None:
+    """Share each product's planned units among its lines, oldest line first."""
+    for allocation in planned:
+        remaining = allocation.quantity
+        level = levels[(allocation.product_id, allocation.warehouse_id)]
+        for line_id in sorted(outstanding):
+            if remaining == 0:
+                break
+            if by_line[line_id].product_id != allocation.product_id or not outstanding[line_id]:
+                continue
+            units = min(remaining, outstanding[line_id])
+            existing = Allocation.objects.filter(order_line_id=line_id, stock_level=level).first()
+            if existing:
+                existing.quantity += units
+                existing.save(update_fields=["quantity", "updated_at"])
+            else:
+                Allocation.objects.create(order_line_id=line_id, stock_level=level, quantity=units)
+            outstanding[line_id] -= units
+            remaining -= units
+
+
+def release_allocations(order: Order, *, lines=None, actor=None, note: str = "") -> int:
+    """Give back every unit allocated to the order (or to some of its lines); returns units."""
+    allocations = Allocation.objects.filter(order_line__order=order).select_related(
+        "stock_level__product", "stock_level__warehouse"
+    )
+    if lines is not None:
+        allocations = allocations.filter(order_line__in=lines)
+    allocations = list(allocations)
+    if not allocations:
+        return 0
+    stock_release(
+        lines=[
+            StockLine(a.stock_level.product, a.stock_level.warehouse, a.quantity)
+            for a in allocations
+        ],
+        reference=order_reference(order),
+        actor=actor,
+        note=note,
+    )
+    Allocation.objects.filter(pk__in=[a.pk for a in allocations]).delete()
+    return sum(a.quantity for a in allocations)
+
+
+def update_fulfillment_status(order: Order) -> None:
+    """Keep the allocated/unfulfilled badge in step with the allocation rows."""
+    if order.status == OrderStatus.CANCELLED:
+        return
+    lines = list(order.lines.all())
+    open_units = sum(line.quantity_open for line in lines)
+    allocated = (
+        Allocation.objects.filter(order_line__order=order).aggregate(total=Sum("quantity"))["total"]
+        or 0
+    )
+    statuses = Order.FulfillmentStatus
+    if order.fulfillment_status in {statuses.PARTIALLY_SHIPPED, statuses.SHIPPED}:
+        return
+    if allocated and allocated >= open_units:
+        order.fulfillment_status = statuses.ALLOCATED
+    elif allocated:
+        order.fulfillment_status = statuses.PARTIALLY_ALLOCATED
+    else:
+        order.fulfillment_status = statuses.UNFULFILLED
+    order.save(update_fields=["fulfillment_status", "updated_at"])
+
+
+def process_order(order: Order, *, actor=None, actor_label=None, first_time=False) -> Order:
+    """Validate, hold, allocate, and move a pending order on. `order` must be locked."""
+    lines = _open_lines(order)
+    active = set(order.holds.filter(released_at__isnull=True).values_list("reason", flat=True))
+    ever = set(order.holds.values_list("reason", flat=True))
+    wanted = validation_holds(order, lines)
+    if first_time:
+        wanted += rule_holds(order, lines)
+    for reason, note in wanted:
+        if reason in active or (reason in RULE_HOLDS and reason in ever):
+            continue
+        place_hold(order, reason, note)
+        active.add(reason)
+
+    complete = allocate_outstanding(order, lines, actor=actor)
+    update_fulfillment_status(order)
+    if active:
+        run_transition(order, "hold", actor=None, actor_label="system")
+    elif complete:
+        run_transition(order, "mark_ready", actor=None, actor_label="system")
+    else:
+        run_transition(order, "mark_backordered", actor=None, actor_label="system")
+    return order
+
+
+def products_for_skus(skus) -> dict[str, Product]:
+    return {product.sku: product for product in Product.objects.filter(sku__in=set(skus))}

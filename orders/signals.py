@@ -1,0 +1,16 @@
+"""Signals the orders app sends for the apps above it (payments, shipping).
+
+Each is sent inside the transaction of the change, after the order is saved; receivers do their
+own writes in that transaction and enqueue any outside work with `transaction.on_commit`.
+
+- `order_captured(sender, order)` — a new order was captured and processed; its
+  `payment_request` holds the payment block the channel sent.
+- `order_ready(sender, order)` — everything is allocated and no hold is active.
+- `order_cancelled(sender, order, reason)` — the order was cancelled and its stock released.
+"""
+
+from django.dispatch import Signal
+
+order_captured = Signal()
+order_ready = Signal()
+order_cancelled = Signal()

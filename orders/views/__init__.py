@@ -1,0 +1,5 @@
+"""The orders back office: HTTP only — parse, call a selector or a service, render.
+
+One module per screen family (queues, the order page and its actions, bulk actions, search,
+saved views); `orders.urls` names each view.
+"""

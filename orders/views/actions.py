@@ -1,0 +1,229 @@
+"""What staff do on the order page, each through one `orders.services` call.
+
+Success: a flash message and the order (or the timeline) again — swapped in place for htmx, a
+redirect for a plain post. Bad input shows the form again with the reason; a refusal by the
+service (wrong state, not enough stock) is flashed; either way nothing changes. An action the
+person's role may not run is refused with 403, even when posted by hand.
+"""
+
+from collections.abc import Callable
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from oms.errors import DomainError
+from oms.roles import role_required
+from orders import services
+from orders.forms import (
+    AddressForm,
+    CancelForm,
+    DomainErrorForm,
+    HoldForm,
+    InquiryForm,
+    LineAddForm,
+    LineQuantityForm,
+    NoteForm,
+)
+from orders.models import Order, OrderHold, OrderLine, may_cancel, staff_may_hold
+from orders.models import staff_may_release as may_release
+from orders.views.common import (
+    ORDER_EDITORS,
+    ORDER_VIEWERS,
+    is_partial_request,
+    order_or_404,
+    render_screen,
+)
+from orders.views.detail import detail_context, timeline_context
+
+
+def _act(
+    request,
+    order: Order,
+    form: DomainErrorForm,
+    run: Callable[[dict], str],
+    *,
+    key: str,
+    partial: str = "order",
+):
+    """Validate `form`, run the service through `run`, and answer as the module docstring says."""
+    if form.is_valid():
+        try:
+            message = run(form.cleaned_data)
+        except DomainError as error:
+            messages.error(request, error.message)
+            form.add_domain_error(error)
+        else:
+            messages.success(request, message)
+            if not is_partial_request(request):
+                return redirect("orders:detail", number=order.number)
+            form = None
+    fresh = order_or_404(order.number)
+    forms = {key: form} if form is not None else {}
+    if partial == "timeline":
+        return render_screen(
+            request, "orders/detail.html", "timeline", timeline_context(fresh, **forms)
+        )
+    return render_screen(request, "orders/detail.html", partial, detail_context(request, fresh, **forms))
+
+
+def _line(order: Order, line_id: int) -> OrderLine:
+    return get_object_or_404(OrderLine, pk=line_id, order=order)
+
+
+# --- holds and cancellation ------------------------------------------------------------------
+
+
+@require_POST
+@role_required(*ORDER_VIEWERS)
+def hold_add(request, number: str):
+    order = order_or_404(number)
+    if not staff_may_hold(order, request.user):
+        raise PermissionDenied("Your role may not put orders on hold.")
+
+    def run(data):
+        hold = services.order_hold(
+            order=order, reason=data["reason"], note=data["note"], actor=request.user
+        )
+        return f"{order.number} put on hold ({hold.get_reason_display()})."
+
+    return _act(request, order, HoldForm(request.POST, auto_id="hold_%s"), run, key="hold")
+
+
+@require_POST
+@role_required(*ORDER_VIEWERS)
+def hold_release(request, number: str, hold_id: int):
+    order = order_or_404(number)
+    if not may_release(order, request.user):
+        raise PermissionDenied("Your role may not release holds.")
+    hold = get_object_or_404(OrderHold, pk=hold_id, order=order)
+
+    def run(data):
+        released = services.order_hold_release(order=order, hold=hold, actor=request.user)
+        status = released.get_status_display().lower()
+        return f"Hold “{hold.get_reason_display()}” released; {order.number} is {status}."
+
+    return _act(request, order, DomainErrorForm(request.POST), run, key="release")
+
+
+@require_POST
+@role_required(*ORDER_VIEWERS)
+def cancel(request, number: str):
+    order = order_or_404(number)
+    if not may_cancel(order, request.user):
+        raise PermissionDenied("Your role may not cancel orders.")
+
+    def run(data):
+        services.order_cancel(order=order, reason=data["reason"].strip(), actor=request.user)
+        return f"{order.number} cancelled."
+
+    return _act(request, order, CancelForm(request.POST, auto_id="cancel_%s"), run, key="cancel")
+
+
+# --- edits -----------------------------------------------------------------------------------
+
+
+@require_POST
+@role_required(*ORDER_EDITORS)
+def address_update(request, number: str):
+    order = order_or_404(number)
+
+    def run(data):
+        services.order_address_update(order=order, values=data, actor=request.user)
+        return f"Shipping address of {order.number} saved."
+
+    form = AddressForm(request.POST, auto_id="address_%s")
+    return _act(request, order, form, run, key="address")
+
+
+@require_POST
+@role_required(*ORDER_EDITORS)
+def line_quantity(request, number: str, line_id: int):
+    order = order_or_404(number)
+    line = _line(order, line_id)
+
+    def run(data):
+        services.order_line_set_quantity(
+            order=order, line=line, quantity=data["quantity"], actor=request.user
+        )
+        return f"{line.sku}: quantity set to {data['quantity']}."
+
+    form = LineQuantityForm(request.POST, auto_id=f"line{line.pk}_%s")
+    return _act(request, order, form, run, key=f"line-{line.pk}")
+
+
+@require_POST
+@role_required(*ORDER_EDITORS)
+def line_cancel(request, number: str, line_id: int):
+    order = order_or_404(number)
+    line = _line(order, line_id)
+
+    def run(data):
+        services.order_line_cancel(order=order, line=line, actor=request.user)
+        return f"{line.sku}: the remaining {line.quantity_open} cancelled."
+
+    return _act(request, order, DomainErrorForm(request.POST), run, key="line-cancel")
+
+
+@require_POST
+@role_required(*ORDER_EDITORS)
+def line_remove(request, number: str, line_id: int):
+    order = order_or_404(number)
+    line = _line(order, line_id)
+
+    def run(data):
+        services.order_line_remove(order=order, line=line, actor=request.user)
+        return f"{line.sku} removed from {order.number}."
+
+    return _act(request, order, DomainErrorForm(request.POST), run, key="line-remove")
+
+
+@require_POST
+@role_required(*ORDER_EDITORS)
+def line_add(request, number: str):
+    order = order_or_404(number)
+    form = LineAddForm(request.POST, auto_id="add_line_%s")
+
+    def run(data):
+        line = services.order_line_add(
+            order=order,
+            product=form.product,
+            quantity=data["quantity"],
+            unit_price=data["unit_price"],
+            actor=request.user,
+        )
+        return f"Added {line.quantity} × {line.sku} to {order.number}."
+
+    return _act(request, order, form, run, key="add_line")
+
+
+# --- the timeline ----------------------------------------------------------------------------
+
+
+@require_POST
+@role_required(*ORDER_VIEWERS)
+def note_add(request, number: str):
+    order = order_or_404(number)
+
+    def run(data):
+        services.order_note_add(order=order, text=data["text"], actor=request.user)
+        return "Note added."
+
+    form = NoteForm(request.POST, auto_id="note_%s")
+    return _act(request, order, form, run, key="note", partial="timeline")
+
+
+@require_POST
+@role_required(*ORDER_VIEWERS)
+def inquiry_log(request, number: str):
+    order = order_or_404(number)
+
+    def run(data):
+        services.order_inquiry_log(
+            order=order, channel=data["channel"], summary=data["summary"], actor=request.user
+        )
+        return f"Inquiry by {data['channel']} logged."
+
+    form = InquiryForm(request.POST, auto_id="inquiry_%s")
+    return _act(request, order, form, run, key="inquiry", partial="timeline")

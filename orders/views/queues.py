@@ -1,0 +1,137 @@
+"""The order queues: tabs with counts, filters and search in the URL, keyset pages.
+
+Filters, tabs and pages swap `#queue` with htmx and push the URL, so a reload or the back button
+shows the same list; a full request (or an htmx history restore) gets the whole page.
+"""
+
+from django.http import QueryDict
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET
+from django.views.decorators.vary import vary_on_headers
+
+from oms.roles import role_required
+from orders.forms import BULK_ACTIONS, BulkActionForm, QueueFilterForm, SavedViewForm, filter_query
+from orders.models import HoldReason, may_cancel, staff_may_hold, staff_may_release
+from orders.selectors import QUEUES, attention_by_reason, order_list, queue_counts
+from orders.selectors_backoffice import (
+    channel_choices,
+    order_page,
+    saved_views_of,
+    warehouse_choices,
+)
+from orders.views.common import ORDER_VIEWERS, is_partial_request
+
+# Links that switch queue keep the sort and the page size, not the filters of the last queue.
+CARRIED_BY_TABS = ("sort", "per_page")
+
+
+def queue_url(query: str = "") -> str:
+    url = reverse("orders:queue")
+    return f"{url}?{query}" if query else url
+
+
+def _with(params: QueryDict, **values) -> str:
+    query = QueryDict(mutable=True)
+    for name in CARRIED_BY_TABS:
+        if params.get(name):
+            query[name] = params[name]
+    query.update(values)
+    return query.urlencode()
+
+
+def _tabs(params: QueryDict, current: str, counts: dict[str, int]) -> list[dict]:
+    return [
+        {
+            "key": key,
+            "label": label,
+            "count": counts.get(key),
+            "url": queue_url(_with(params, queue=key)),
+            "current": key == current,
+        }
+        for key, label in QUEUES.items()
+    ]
+
+
+def _reason_links(params: QueryDict, current: str) -> list[dict]:
+    """Holds by reason (orders on hold for each), each a link to that slice of the queue."""
+    labels = dict(HoldReason.choices)
+    return [
+        {
+            "label": labels[reason],
+            "count": count,
+            "url": queue_url(_with(params, queue="attention", hold_reason=reason)),
+            "current": reason == current,
+        }
+        for reason, count in attention_by_reason().items()
+        if count
+    ]
+
+
+def _page_links(query: str, page) -> dict:
+    def link(**cursor) -> str:
+        params = QueryDict(query, mutable=True)
+        params.update(cursor)
+        return queue_url(params.urlencode())
+
+    return {
+        "next_url": link(after=page.next_cursor) if page.next_cursor else "",
+        "previous_url": link(before=page.previous_cursor) if page.previous_cursor else "",
+    }
+
+
+def bulk_actions_for(user) -> dict[str, str]:
+    """The bulk actions this person's role allows (the transitions' own permission rules)."""
+    allowed = {"hold": staff_may_hold, "release": staff_may_release, "cancel": may_cancel}
+    return {
+        action: label
+        for action, label in BULK_ACTIONS.items()
+        if action not in allowed or allowed[action](None, user)
+    }
+
+
+def queue_context(request, params: QueryDict) -> dict:
+    """Everything the queue screen shows for these query parameters."""
+    form = QueueFilterForm(params, channels=channel_choices(), warehouses=warehouse_choices())
+    form.is_valid()
+    filters = form.filters()
+    query = filter_query(params)
+    page = order_page(
+        order_list(filters),
+        sort=filters.sort,
+        size=form.page_size(),
+        after=params.get("after"),
+        before=params.get("before"),
+    )
+    paged = bool(params.get("after") or params.get("before"))
+    return {
+        "form": form,
+        "filters": filters,
+        "page": page,
+        "query": query,
+        "first_url": queue_url(query) if paged else "",
+        **_page_links(query, page),
+        "tabs": _tabs(params, filters.queue, queue_counts()),
+        "reasons": _reason_links(params, filters.hold_reason)
+        if filters.queue == "attention"
+        else [],
+        "saved_views": list(saved_views_of(request.user)),
+        "saved_view_form": SavedViewForm(initial={"query": query}),
+        "bulk_actions": bulk_actions_for(request.user),
+        "bulk_form": BulkActionForm(),
+    }
+
+
+def render_queue(request, params: QueryDict):
+    """The queue for these parameters: the `#queue` partial for htmx, else the page."""
+    if is_partial_request(request):
+        return render(request, "orders/queue.html#queue", queue_context(request, params))
+    return redirect(queue_url(filter_query(params)))
+
+
+@require_GET
+@vary_on_headers("HX-Request")
+@role_required(*ORDER_VIEWERS)
+def queue(request):
+    template = "orders/queue.html#queue" if is_partial_request(request) else "orders/queue.html"
+    return render(request, template, queue_context(request, request.GET))

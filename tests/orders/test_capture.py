@@ -1,0 +1,138 @@
+from decimal import Decimal
+
+import pytest
+from django.core import mail
+
+from inventory.errors import InsufficientStock
+from inventory.models import StockLevel
+from orders.errors import DuplicateOrder, OrderInvalid
+from orders.models import Allocation, HoldReason, Order, OrderEvent, OrderStatus
+from tests.inventory.factories import ProductFactory, WarehouseFactory, give_stock
+from tests.orders.factories import SalesChannelFactory, address, capture
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def channel():
+    return SalesChannelFactory(code="web", sla_hours=24)
+
+
+@pytest.fixture
+def east():
+    return WarehouseFactory(code="EAST", country="US", priority=1)
+
+
+@pytest.fixture
+def mug(east):
+    product = ProductFactory(sku="MUG", name="Stoneware mug", price=Decimal("16.00"))
+    give_stock(product, east, 10)
+    return product
+
+
+def test_capture_stores_allocates_and_says_ready(channel, mug, east):
+    order = capture(
+        channel,
+        [("MUG", 2, "16.00")],
+        shipping_total=Decimal("5.00"),
+        tax_total=Decimal("2.50"),
+        discount_total=Decimal("1.00"),
+    )
+    assert order.number == f"SO-{order.pk:06d}"
+    assert order.status == OrderStatus.READY
+    assert (order.subtotal, order.grand_total) == (Decimal("32.00"), Decimal("38.50"))
+    assert order.fulfillment_status == "allocated"
+    assert order.ship_by == order.placed_at + __import__("datetime").timedelta(hours=24)
+    allocation = Allocation.objects.get()
+    assert (allocation.quantity, allocation.stock_level.warehouse) == (2, east)
+    assert StockLevel.objects.get(product=mug).allocated == 2
+    types = list(order.events.values_list("type", flat=True))
+    assert types[:2] == ["captured", "status_changed"]
+    assert "allocated" in types
+    reason = order.events.get(type="allocated").message
+    assert reason == "Allocated from EAST: the highest-priority warehouse that has every line."
+
+
+def test_capture_backorders_what_is_missing(channel, mug):
+    order = capture(channel, [("MUG", 14)])
+    assert order.status == OrderStatus.BACKORDERED
+    assert order.fulfillment_status == "partially_allocated"
+    assert StockLevel.objects.get(product=mug).allocated == 10
+
+
+def test_no_backorder_refuses_and_stores_nothing(channel, mug):
+    with pytest.raises(InsufficientStock):
+        capture(channel, [("MUG", 11)], allow_backorder=False)
+    assert Order.objects.count() == 0
+    assert StockLevel.objects.get(product=mug).allocated == 0
+
+
+def test_same_external_id_twice_is_a_duplicate_naming_the_first(channel, mug):
+    first = capture(channel, [("MUG", 1)], external_id="A-1")
+    with pytest.raises(DuplicateOrder) as error:
+        capture(channel, [("MUG", 1)], external_id="A-1")
+    assert error.value.existing_number == first.number
+    assert Order.objects.count() == 1
+    other_channel = SalesChannelFactory(code="pos")
+    assert capture(other_channel, [("MUG", 1)], external_id="A-1").pk != first.pk
+
+
+def test_unknown_sku_is_captured_and_held(channel, mug):
+    order = capture(channel, [("MUG", 1), ("NOPE", 2)])
+    assert order.status == OrderStatus.ON_HOLD
+    hold = order.holds.get()
+    assert (hold.reason, hold.note) == (HoldReason.UNKNOWN_SKU, "Unknown SKU: NOPE")
+    assert StockLevel.objects.get(product=mug).allocated == 1
+
+
+def test_incomplete_address_is_captured_and_held(channel, mug):
+    order = capture(channel, [("MUG", 1)], shipping_address=address(postal_code="", country="USA"))
+    assert order.status == OrderStatus.ON_HOLD
+    note = order.holds.get(reason=HoldReason.ADDRESS_INVALID).note
+    assert "postal code is missing" in note
+    assert "country 'USA' is not an ISO two-letter code" in note
+
+
+def test_big_order_goes_to_fraud_review(mug):
+    channel = SalesChannelFactory(code="big", review_threshold=Decimal("100.00"))
+    order = capture(channel, [("MUG", 7, "16.00")])
+    assert order.status == OrderStatus.ON_HOLD
+    assert order.holds.get().reason == HoldReason.FRAUD_REVIEW
+
+
+def test_same_basket_from_same_email_on_another_channel_is_a_suspected_duplicate(channel, mug):
+    first = capture(channel, [("MUG", 1)])
+    second = capture(SalesChannelFactory(code="shop"), [("MUG", 1)])
+    assert first.status == OrderStatus.READY
+    assert second.status == OrderStatus.ON_HOLD
+    assert first.number in second.holds.get(reason=HoldReason.DUPLICATE_SUSPECT).note
+
+
+def test_channel_total_mismatch_holds_the_order(channel, mug):
+    order = capture(channel, [("MUG", 1, "16.00")], channel_grand_total=Decimal("99.00"))
+    assert order.status == OrderStatus.ON_HOLD
+    assert "Totals do not add up" in order.holds.get().note
+
+
+def test_bad_quantities_and_email_are_field_errors(channel, mug):
+    with pytest.raises(OrderInvalid) as error:
+        capture(channel, [("MUG", 0)], email="not-an-email")
+    assert set(error.value.fields) == {"lines.0.quantity", "customer.email"}
+    assert Order.objects.count() == 0
+
+
+def test_customer_is_found_by_email_case_insensitively(channel, mug):
+    first = capture(channel, [("MUG", 1)], email="Ada@Example.com")
+    second = capture(channel, [("MUG", 1)], email="ada@example.com")
+    assert first.customer_id == second.customer_id
+
+
+def test_confirmation_email_is_sent_once_after_commit(
+    channel, mug, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        order = capture(channel, [("MUG", 1)])
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].subject == f"Your order {order.number}"
+    assert "Stoneware mug" in mail.outbox[0].body
+    assert OrderEvent.objects.filter(order=order, type="email_sent").count() == 1

@@ -1,0 +1,80 @@
+import io
+from datetime import timedelta
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from orders.models import ChannelApiKey, IdempotencyKey, SalesChannel
+from orders.tasks import purge_idempotency_keys
+
+pytestmark = pytest.mark.django_db
+
+
+def test_create_channel_creates_then_updates():
+    out = io.StringIO()
+    call_command(
+        "create_channel",
+        "--code",
+        "shopify",
+        "--kind",
+        "marketplace",
+        "--currency",
+        "usd",
+        "--webhook-secret",
+        "s3cret",
+        stdout=out,
+    )
+    assert "Created channel shopify (marketplace, USD)." in out.getvalue()
+    call_command(
+        "create_channel",
+        "--code",
+        "shopify",
+        "--kind",
+        "marketplace",
+        "--currency",
+        "EUR",
+        stdout=io.StringIO(),
+    )
+    channel = SalesChannel.objects.get()
+    assert (channel.currency, channel.webhook_secret) == ("EUR", "s3cret")
+
+
+def test_create_channel_rejects_a_bad_currency():
+    with pytest.raises(CommandError, match="three-letter"):
+        call_command("create_channel", "--code", "x", "--kind", "web", "--currency", "dollars")
+    assert SalesChannel.objects.count() == 0
+
+
+def test_create_api_key_for_a_channel_prints_a_key_that_captures_for_it():
+    call_command(
+        "create_channel",
+        "--code",
+        "web",
+        "--kind",
+        "web",
+        "--currency",
+        "USD",
+        stdout=io.StringIO(),
+    )
+    out = io.StringIO()
+    call_command("create_api_key", "--channel", "web", stdout=out, stderr=io.StringIO())
+    key = out.getvalue().strip().splitlines()[-1]
+    assert ChannelApiKey.objects.get().channel.code == "web"
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    assert api.get("/api/v1/orders/").status_code == 200
+
+
+def test_create_api_key_for_unknown_channel_fails():
+    with pytest.raises(CommandError, match="No channel 'nope'"):
+        call_command("create_api_key", "--channel", "nope", stdout=io.StringIO())
+
+
+def test_purge_keeps_idempotency_keys_for_24_hours():
+    fresh = IdempotencyKey.objects.create(client_key="c", key="fresh", fingerprint="x")
+    old = IdempotencyKey.objects.create(client_key="c", key="old", fingerprint="x")
+    IdempotencyKey.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(hours=25))
+    assert purge_idempotency_keys() == 1
+    assert list(IdempotencyKey.objects.values_list("key", flat=True)) == [fresh.key]
