@@ -25,7 +25,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "oms.settings")
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
@@ -132,7 +132,9 @@ def main() -> None:
             lambda: list(product_list(warehouse=east)[:PAGE]),
             args.repeat,
         ),
-        timed("products: out of stock", lambda: list(product_list(stock="out")[:PAGE]), args.repeat),
+        timed(
+            "products: out of stock", lambda: list(product_list(stock="out")[:PAGE]), args.repeat
+        ),
         timed("low stock: first page", lambda: list(low_stock()[:PAGE]), args.repeat),
         timed("ledger: first page", lambda: list(ledger()[:PAGE]), args.repeat),
         timed("ledger: one warehouse", lambda: list(ledger(warehouse=east)[:PAGE]), args.repeat),

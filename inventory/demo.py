@@ -11,7 +11,7 @@ from decimal import Decimal
 from django.db import transaction
 
 from inventory import services
-from inventory.models import Product, StockMovement, Warehouse
+from inventory.models import Product, StockLevel, StockMovement, Warehouse
 
 WAREHOUSES = (
     # code, name, city, postal code, country, priority
@@ -89,6 +89,19 @@ def seed_inventory(actor=None) -> dict:
         if created:
             new_products.append(product)
 
+    # Empty levels first, each with its bin; the receipts below then book the units.
+    StockLevel.objects.bulk_create(
+        [
+            StockLevel(
+                product=product,
+                warehouse=warehouse,
+                bin_location=f"{'ABCDEFGH'[index % 8]}-{index // 8 % 20 + 1:02}-{index % 4 + 1}",
+            )
+            for index, product in enumerate(new_products)
+            for warehouse in warehouses
+        ],
+        ignore_conflicts=True,
+    )
     stocked = set(
         StockMovement.objects.filter(product__in=new_products).values_list("product", flat=True)
     )
@@ -114,13 +127,5 @@ def seed_inventory(actor=None) -> dict:
                 actor=actor,
                 reference="seed:opening-stock",
                 note="Opening stock for the demo",
-            )
-    for index, product in enumerate(new_products):
-        for warehouse in warehouses:
-            aisle = "ABCDEFGH"[index % 8]
-            services.stock_level_update(
-                product=product,
-                warehouse=warehouse,
-                bin_location=f"{aisle}-{index // 8 % 20 + 1:02}-{index % 4 + 1}",
             )
     return {"warehouses": len(warehouses), "new_products": len(new_products)}

@@ -15,6 +15,7 @@ from inventory.models import MovementKind, Product, Warehouse
 from inventory.selectors_backoffice import product_by_code, products_by_sku
 from oms.errors import DomainError
 
+
 def warehouse_label(warehouse: Warehouse) -> str:
     label = f"{warehouse.code} — {warehouse.name}"
     return label if warehouse.is_active else f"{label} (inactive)"
@@ -328,7 +329,7 @@ class ScanReceiptForm(DomainErrorFormMixin, forms.Form):
             self.lines.append(ReceiptLine(sku=product.sku, quantity_text="1", product=product))
         else:
             line.quantity_text = str((line.quantity or 0) + 1)
-            line.error = ""
+            line.error = TOO_MANY if line.quantity > MAX_QUANTITY else ""
         self.latest_sku = product.sku
         return product
 

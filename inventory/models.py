@@ -154,6 +154,7 @@ class MovementKind(models.TextChoices):
     RESTOCK = "restock", "Restock (return)"
     TRANSFER_OUT = "transfer_out", "Transfer out"
     TRANSFER_IN = "transfer_in", "Transfer in"
+    SETTINGS = "settings", "Safety stock / bin change"
 
 
 class StockMovement(models.Model):

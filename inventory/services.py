@@ -303,18 +303,41 @@ def stock_level_update(
     warehouse: Warehouse,
     safety_stock: int | None = None,
     bin_location: str | None = None,
+    actor=None,
 ) -> StockLevel:
-    """Set a level's safety stock or bin location (neither moves units, so no ledger row)."""
-    level = lock_levels([(product.pk, warehouse.pk)], create_missing=True)[
-        (product.pk, warehouse.pk)
-    ]
-    before = {(product.pk, warehouse.pk): level.available}
+    """Set a level's safety stock or bin location.
+
+    Neither moves units, but safety stock changes what can be promised, so a change is
+    recorded in the ledger as a `settings` row with zero deltas, its actor and what changed.
+    """
+    key = (product.pk, warehouse.pk)
+    level = lock_levels([key], create_missing=True)[key]
+    before = {key: level.available}
+    changes = []
     if safety_stock is not None:
-        level.safety_stock = _check_quantity(safety_stock, allow_zero=True, field="safety_stock")
+        safety_stock = _check_quantity(safety_stock, allow_zero=True, field="safety_stock")
+        if safety_stock != level.safety_stock:
+            changes.append(f"safety stock {level.safety_stock} → {safety_stock}")
+            level.safety_stock = safety_stock
     if bin_location is not None:
-        level.bin_location = bin_location.strip()[:40]
+        bin_location = bin_location.strip()[:40]
+        if bin_location != level.bin_location:
+            changes.append(f"bin “{level.bin_location}” → “{bin_location}”")
+            level.bin_location = bin_location
+    if not changes:
+        return level
     level.save(update_fields=["safety_stock", "bin_location", "updated_at"])
-    _after_change(before, {(product.pk, warehouse.pk): level})
+    StockMovement.objects.create(
+        stock_level=level,
+        product=product,
+        warehouse=warehouse,
+        kind=MovementKind.SETTINGS,
+        on_hand_after=level.on_hand,
+        allocated_after=level.allocated,
+        note="; ".join(changes),
+        actor=actor if actor is not None and actor.is_authenticated else None,
+    )
+    _after_change(before, {key: level})
     return level
 
 

@@ -1,6 +1,9 @@
 from django.contrib import messages
 from django.template.loader import render_to_string
 
+# Response headers that make htmx navigate instead of swapping the body in.
+CLIENT_SIDE_NAVIGATION = ("HX-Redirect", "HX-Location", "HX-Refresh")
+
 
 class HtmxMessagesMiddleware:
     """Deliver flash messages on htmx swaps.
@@ -16,6 +19,9 @@ class HtmxMessagesMiddleware:
     def __call__(self, request):
         response = self.get_response(request)
         if not getattr(request, "htmx", False) or 300 <= response.status_code < 400:
+            return response
+        if any(header in response for header in CLIENT_SIDE_NAVIGATION):
+            # htmx drops this body and loads another page, which shows the messages itself.
             return response
         if response.streaming or "text/html" not in response.get("Content-Type", ""):
             return response

@@ -51,7 +51,7 @@ class ImportRow:
     errors: tuple[str, ...] = ()
     warnings: tuple[str, ...] = ()  # the row imports, but the order will be held
 
-    def __getitem__(self, column: str) -> str:
+    def cell(self, column: str) -> str:
         return self.cells.get(column, "")
 
     @property
@@ -136,27 +136,29 @@ def _moment(text: str) -> datetime | None:
 def _cell_errors(row: ImportRow) -> list[str]:
     """What is wrong with the row's own cells."""
     errors = []
-    if not row["order_id"]:
+    if not row.cell("order_id"):
         errors.append("Order id is missing.")
-    if not row["sku"]:
+    if not row.cell("sku"):
         errors.append("SKU is missing.")
-    quantity = row["quantity"]
+    quantity = row.cell("quantity")
     if not WHOLE_NUMBER.fullmatch(quantity) or not 0 < int(quantity) <= MAX_QUANTITY:
         shown = f"“{quantity}”" if quantity else "nothing"
         errors.append(f"Quantity must be a whole number from 1 to {MAX_QUANTITY:,} (got {shown}).")
     for column in MONEY_COLUMNS:
-        value = row[column]
+        value = row.cell(column)
         if (value or column == "unit_price") and _amount(value) is None:
             shown = f"“{value}”" if value else "nothing"
             errors.append(f"{LABELS[column]} must be a number of 0 or more (got {shown}).")
-    if row["email"] and "@" not in row["email"]:
-        errors.append(f"Email “{row['email']}” is not an email address.")
-    if row["currency"] and not CURRENCY.fullmatch(row["currency"]):
-        errors.append(f"Currency must be a three-letter code like USD (got “{row['currency']}”).")
-    if row["placed_at"] and _moment(row["placed_at"]) is None:
+    if row.cell("email") and "@" not in row.cell("email"):
+        errors.append(f"Email “{row.cell('email')}” is not an email address.")
+    if row.cell("currency") and not CURRENCY.fullmatch(row.cell("currency")):
+        errors.append(
+            f"Currency must be a three-letter code like USD (got “{row.cell('currency')}”)."
+        )
+    if row.cell("placed_at") and _moment(row.cell("placed_at")) is None:
         errors.append(
             f"Placed at must be a date or date-time like 2025-03-01T14:05:00Z "
-            f"(got “{row['placed_at']}”)."
+            f"(got “{row.cell('placed_at')}”)."
         )
     return errors
 
@@ -168,7 +170,7 @@ def _order_values(rows: list[ImportRow]) -> tuple[dict[str, str], dict[int, list
     disagreements: dict[int, list[str]] = {}
     for row in rows:
         for column in ORDER_COLUMNS:
-            value = row[column]
+            value = row.cell(column)
             if not value:
                 continue
             if column not in values:
@@ -192,7 +194,9 @@ def _request(order_id: str, values: dict, rows: list[ImportRow], currency: str) 
         phone=values.get("phone", "")[:40],
         lines=[
             LineData(
-                sku=row["sku"], quantity=int(row["quantity"]), unit_price=Decimal(row["unit_price"])
+                sku=row.cell("sku"),
+                quantity=int(row.cell("quantity")),
+                unit_price=Decimal(row.cell("unit_price")),
             )
             for row in rows
         ],
@@ -227,9 +231,9 @@ def _order_checks(
             f"No email for order {order_id}: give it on at least one of its rows."
         )
     for row in rows:
-        if row["sku"] and row["sku"] not in known:
+        if row.cell("sku") and row.cell("sku") not in known:
             warnings.setdefault(row.line, []).append(
-                f"Unknown SKU “{row['sku']}”: the order will be captured and held."
+                f"Unknown SKU “{row.cell('sku')}”: the order will be captured and held."
             )
     checked = [
         replace(
@@ -303,10 +307,10 @@ def read_orders(
         if len(cells) > len(columns):
             errors.insert(0, f"Has {len(cells)} cells; the header names {len(columns)}.")
         rows.append(replace(row, errors=tuple(errors)))
-    known = set(known_skus({row["sku"] for row in rows if row["sku"]}))
+    known = set(known_skus({row.cell("sku") for row in rows if row.cell("sku")}))
     grouped: dict[str, list[ImportRow]] = {}
     for row in rows:
-        grouped.setdefault(row["order_id"], []).append(row)
+        grouped.setdefault(row.cell("order_id"), []).append(row)
     checked: dict[int, ImportRow] = {row.line: row for row in grouped.pop("", [])}
     orders = []
     for order_id, order_rows in grouped.items():

@@ -14,7 +14,7 @@ SORT_LABELS = {
     "ship_by": "Ship by, soonest first",
     "total": "Largest total first",
 }
-PAGE_SIZES = (25, 50, 100)
+PAGE_SIZES = (10, 25, 50, 100)
 DEFAULT_PAGE_SIZE = 50
 # The query-string names that make up a queue view (cursors are not part of a view).
 FILTER_NAMES = (
@@ -87,8 +87,11 @@ class QueueFilterForm(forms.Form):
         empty_value=DEFAULT_PAGE_SIZE,
     )
 
-    def __init__(self, *args, channels, warehouses, **kwargs):
-        super().__init__(*args, **kwargs)
+    def __init__(self, data: QueryDict, *, channels, warehouses, **kwargs):
+        # The page size shows its default when the URL does not name one.
+        data = data.copy()
+        data.setdefault("per_page", str(DEFAULT_PAGE_SIZE))
+        super().__init__(data, **kwargs)
         self.fields["channel"].choices = _blank("Any channel", channels)
         self.fields["warehouse"].choices = _blank("Any warehouse", warehouses)
         self.fields["q"].widget.attrs.update(

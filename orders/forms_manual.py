@@ -104,8 +104,6 @@ class ManualOrderForm(DomainErrorFormMixin, forms.Form):
     """Fields are optional one by one, so a half-filled draft renders without complaints;
     `capture_request()` checks what placing an order needs."""
 
-    service_fields = {"discount_total": "discount_total", "email": "email"}
-
     # Names this draft, so a second click on Place order cannot place it twice.
     draft_token = forms.CharField(widget=forms.HiddenInput, required=False, max_length=32)
     channel = forms.ChoiceField(label="Channel", required=False)
@@ -155,7 +153,7 @@ class ManualOrderForm(DomainErrorFormMixin, forms.Form):
     )
 
     def __init__(self, data=None, *, channels: list[SalesChannel], products: dict, **kwargs):
-        """`products` maps SKU → Product for the posted lines; `available` SKU → units."""
+        """`products` maps SKU → Product for the posted lines (one query for them all)."""
         data = data.copy() if data is not None else None
         if data is not None:
             data["draft_token"] = data.get("draft_token") or uuid.uuid4().hex
@@ -184,7 +182,9 @@ class ManualOrderForm(DomainErrorFormMixin, forms.Form):
         for sku, quantity, price in list(rows)[:MAX_LINES]:
             sku = sku.strip()
             if sku:
-                lines.append(DraftLine(sku, quantity.strip(), price.strip(), self.products.get(sku)))
+                lines.append(
+                    DraftLine(sku, quantity.strip(), price.strip(), self.products.get(sku))
+                )
         for line in lines:
             line.check()
         return lines
@@ -257,7 +257,6 @@ class ManualOrderForm(DomainErrorFormMixin, forms.Form):
             "tax": tax,
             "discount": discount,
             "grand_total": subtotal + shipping + tax - discount,
-            "units": sum(line.quantity or 0 for line in self.lines),
             "currency": self.currency,
         }
 
@@ -277,8 +276,6 @@ class ManualOrderForm(DomainErrorFormMixin, forms.Form):
         country = data.get("ship_country", "")
         if country and not COUNTRY_CODE.match(country):
             self.add_error("ship_country", "Use the two-letter country code, e.g. US or DE.")
-        if (self.data.get("product_query") or "").strip():
-            self.add_error("product_query", "Add this product first, or clear the search.")
         if not self.lines:
             self.add_error(None, "Add at least one product to the order.")
         elif any(line.errors for line in self.lines):

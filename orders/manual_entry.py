@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.db.models import OuterRef, Q, Subquery
 from django.http import QueryDict
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
@@ -31,11 +32,6 @@ PLACED_KEY = "orders_manual.placed"
 PLACED_REMEMBERED = 20
 RESULT_LIMIT = 8
 KIND_ORDER = {SalesChannel.Kind.MANUAL: 0, SalesChannel.Kind.POS: 1}
-
-
-def order_page_url(number: str) -> str:
-    """The order's page in the back office (the orders screens own `/orders/<number>/`)."""
-    return f"/orders/{number}/"
 
 
 # --- reads for this screen -------------------------------------------------------------------
@@ -136,7 +132,7 @@ def _render(request, form: ManualOrderForm, partial: str = "builder"):
 
 
 def _go_to_order(request, number: str):
-    url = order_page_url(number)
+    url = reverse("orders:detail", args=[number])
     if is_partial_request(request):
         # Plain text, so the flash message is kept for the page it leads to rather than
         # appended to a response htmx throws away.

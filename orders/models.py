@@ -128,6 +128,28 @@ OPEN_STATUSES = (S.PENDING, S.ON_HOLD, S.BACKORDERED, S.READY, S.FULFILLING, S.P
 UNSHIPPED_STATUSES = (S.DRAFT, *OPEN_STATUSES[:-1])
 
 
+# Who may run each transition (`permission=` below). `user` is None when the system runs it
+# (processing, a channel key, a task).
+
+
+def system_only(order, user) -> bool:
+    """Decided by processing (allocation, stock arrival), never by a person directly."""
+    return user is None
+
+
+def may_place(order, user) -> bool:
+    return user is None or user_has_role(user, Role.SUPPORT, Role.MANAGER)
+
+
+def may_fulfill(order, user) -> bool:
+    return user is None or user_has_role(user, Role.FULFILLMENT, Role.MANAGER)
+
+
+def may_edit(order, user) -> bool:
+    """Changing lines or the address: support and managers (or the system)."""
+    return user is None or user_has_role(user, Role.SUPPORT, Role.MANAGER)
+
+
 def staff_may_hold(order, user) -> bool:
     return user is None or user_has_role(user, Role.SUPPORT, Role.MANAGER, Role.FULFILLMENT)
 
@@ -232,7 +254,8 @@ class Order(FSMModelMixin, TimeStampedModel):
             models.Index(fields=["status", "-placed_at", "-id"], name="order_status_placed"),
             models.Index(fields=["channel", "-placed_at", "-id"], name="order_channel_placed"),
             models.Index(fields=["payment_status", "-placed_at"], name="order_payment_placed"),
-            models.Index(fields=["ship_by"], name="order_ship_by"),
+            models.Index(fields=["ship_by", "id"], name="order_ship_by"),
+            models.Index(fields=["-grand_total", "-id"], name="order_total"),
             models.Index(fields=["email"], name="order_email"),
             models.Index(fields=["updated_at", "id"], name="order_updated"),
             models.Index(fields=["external_id"], name="order_external_id"),
@@ -249,15 +272,15 @@ class Order(FSMModelMixin, TimeStampedModel):
 
     # --- lifecycle (state only; services do the rest) ---------------------------------------
 
-    @transition(field=status, source=S.DRAFT, target=S.PENDING)
+    @transition(field=status, source=S.DRAFT, target=S.PENDING, permission=may_place)
     def place(self):
         pass
 
-    @transition(field=status, source=S.PENDING, target=S.READY)
+    @transition(field=status, source=S.PENDING, target=S.READY, permission=system_only)
     def mark_ready(self):
         pass
 
-    @transition(field=status, source=S.PENDING, target=S.BACKORDERED)
+    @transition(field=status, source=S.PENDING, target=S.BACKORDERED, permission=system_only)
     def mark_backordered(self):
         pass
 
@@ -276,15 +299,17 @@ class Order(FSMModelMixin, TimeStampedModel):
 
     # Not in DESIGN's table: an edit to lines of a ready or backordered order re-runs processing
     # (release, change, allocate again), which needs a way back to pending.
-    @transition(field=status, source=[S.READY, S.BACKORDERED], target=S.PENDING)
+    @transition(
+        field=status, source=[S.READY, S.BACKORDERED], target=S.PENDING, permission=system_only
+    )
     def reopen(self):
         pass
 
-    @transition(field=status, source=S.BACKORDERED, target=S.READY)
+    @transition(field=status, source=S.BACKORDERED, target=S.READY, permission=system_only)
     def allocate_backorder(self):
         pass
 
-    @transition(field=status, source=S.READY, target=S.FULFILLING)
+    @transition(field=status, source=S.READY, target=S.FULFILLING, permission=may_fulfill)
     def start_fulfillment(self):
         pass
 
@@ -292,15 +317,21 @@ class Order(FSMModelMixin, TimeStampedModel):
         field=status,
         source=[S.READY, S.FULFILLING, S.PARTIALLY_SHIPPED],
         target=S.PARTIALLY_SHIPPED,
+        permission=may_fulfill,
     )
     def ship_partially(self):
         pass
 
-    @transition(field=status, source=[S.READY, S.FULFILLING, S.PARTIALLY_SHIPPED], target=S.SHIPPED)
+    @transition(
+        field=status,
+        source=[S.READY, S.FULFILLING, S.PARTIALLY_SHIPPED],
+        target=S.SHIPPED,
+        permission=may_fulfill,
+    )
     def ship(self):
         pass
 
-    @transition(field=status, source=S.SHIPPED, target=S.DELIVERED)
+    @transition(field=status, source=S.SHIPPED, target=S.DELIVERED, permission=system_only)
     def deliver(self):
         pass
 

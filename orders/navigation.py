@@ -40,6 +40,6 @@ def register_navigation() -> None:
         GlobalSearch(
             url_name="orders:search",
             roles=(Role.SUPPORT, Role.MANAGER, Role.FULFILLMENT),
-            placeholder="Order no., email, phone, name, tracking…",
+            placeholder="Order no., external id, email, phone, name, SKU…",
         )
     )

@@ -1,7 +1,7 @@
 """Reads: order lists with filters and keyset pages, order detail, search, queue counts."""
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 
 from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
@@ -121,6 +121,10 @@ def search_orders(queryset: QuerySet[Order], text: str) -> QuerySet[Order]:
     return queryset.filter(pk__in=search_order_ids(text))
 
 
+def _start_of_day(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
 def order_list(filters: OrderFilters) -> QuerySet[Order]:
     """Orders matching the queue and filters, sorted; every filter is index-backed."""
     orders = Order.objects.all()
@@ -149,10 +153,11 @@ def order_list(filters: OrderFilters) -> QuerySet[Order]:
                 "order_line__order_id"
             )
         )
+    # Day boundaries in the shop's time zone, as a range the placed_at indexes can serve.
     if filters.date_from:
-        orders = orders.filter(placed_at__date__gte=filters.date_from)
+        orders = orders.filter(placed_at__gte=_start_of_day(filters.date_from))
     if filters.date_to:
-        orders = orders.filter(placed_at__date__lte=filters.date_to)
+        orders = orders.filter(placed_at__lt=_start_of_day(filters.date_to + timedelta(days=1)))
     if filters.has_notes:
         orders = orders.filter(pk__in=OrderEvent.objects.filter(type="note").values("order_id"))
     if filters.external_id:

@@ -45,7 +45,7 @@ def parse_cursor(text: str | None, key: SortKey) -> tuple | None:
     if not separator or not pk.isdigit():
         return None
     if raw == "":
-        return None, int(pk)
+        return (None, int(pk)) if Order._meta.get_field(key.field).null else None
     try:
         if isinstance(Order._meta.get_field(key.field), DateTimeField):
             value = datetime.fromisoformat(raw)
@@ -64,8 +64,9 @@ def _keys_after(orders: QuerySet, field: str, descending: bool, cursor, limit: i
     ascending, the filled rows come first and the empty ones last; descending, the reverse.
     """
     beyond = "lt" if descending else "gt"
-    filled = orders.filter(**{f"{field}__isnull": False})
-    empty = orders.filter(**{f"{field}__isnull": True})
+    nullable = Order._meta.get_field(field).null
+    filled = orders.filter(**{f"{field}__isnull": False}) if nullable else orders
+    empty = orders.filter(**{f"{field}__isnull": True}) if nullable else None
     if cursor is not None:
         value, pk = cursor
         if value is None:

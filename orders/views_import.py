@@ -7,6 +7,7 @@ id) is reported as already imported, so importing the same file twice creates no
 """
 
 import secrets
+from collections import Counter
 from dataclasses import dataclass
 
 from django import forms
@@ -49,6 +50,9 @@ class OrderImportForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, auto_id="import-%s", **kwargs)
+        self.fields["channel"].label_from_instance = lambda channel: (
+            f"{channel.name} ({channel.code})"
+        )
 
 
 @dataclass(frozen=True)
@@ -86,16 +90,28 @@ def _capture(channel: SalesChannel, request: CaptureRequest, actor) -> ImportRes
         return ImportResult(order_id, "already imported", number=error.existing_number)
     except DomainError as error:
         return ImportResult(order_id, "failed", message=error.message)
-    return ImportResult(order_id, "imported", number=order.number, status=order.status)
+    return ImportResult(
+        order_id, "imported", number=order.number, status=order.get_status_display()
+    )
 
 
 def _render(request, context: dict):
-    """An htmx request gets the part below the upload form; a full request the page."""
+    """An htmx request gets the form and result part (`import-body`); a full request the page."""
     full = not request.htmx or request.htmx.history_restore_request
-    template = TEMPLATE if full else f"{TEMPLATE}#result"
-    context = {"columns": COLUMNS, "required_columns": REQUIRED_COLUMNS, **context}
-    if full and "form" not in context:
-        context["form"] = OrderImportForm()
+    template = TEMPLATE if full else f"{TEMPLATE}#import-body"
+    context = {
+        "columns": COLUMNS,
+        "required_columns": REQUIRED_COLUMNS,
+        "form": OrderImportForm(),
+        **context,
+    }
+    sheet, imported = context.get("sheet"), context.get("imported", {})
+    if sheet is not None:
+        context["preview_rows"] = [
+            (row, imported.get(row.cell("order_id"), "")) for row in sheet.rows
+        ]
+    if "results" in context:
+        context["summary"] = list(Counter(result.outcome for result in context["results"]).items())
     return render(request, template, context)
 
 
@@ -106,7 +122,7 @@ def upload(request):
         return _render(request, {"form": OrderImportForm()})
     form = OrderImportForm(request.POST, request.FILES)
     if not form.is_valid():
-        return _render(request, {"form": form, "form_invalid": True})
+        return _render(request, {"form": form})
     channel, upload = form.cleaned_data["channel"], form.cleaned_data["file"]
     content = upload.read(MAX_BYTES + 1)
     sheet = _read(content, channel)
@@ -144,7 +160,12 @@ def apply(request):
     ):
         return _render(request, {"stale": True})
     sheet = _read(pending["text"], channel)
-    context = {"sheet": sheet, "channel": channel, "filename": pending["filename"]}
+    context = {
+        "sheet": sheet,
+        "channel": channel,
+        "filename": pending["filename"],
+        "imported": _already_imported(sheet, channel),
+    }
     if not sheet.is_clean:
         request.session.pop(SESSION_KEY, None)
         return _render(request, {**context, "recheck_failed": True})

@@ -36,6 +36,12 @@ def _skip_without_postgres(request):
 
 
 @pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Hashing a password properly takes a third of a second; tests make hundreds of users."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def _tasks_in_process():
     """Run tasks in-process, the embedded mode; `celery_worker` switches to a real worker."""
     previous = celery_app.conf.task_always_eager

@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,107 +14,238 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Warehouse',
+            name="Warehouse",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('code', models.CharField(max_length=20, unique=True)),
-                ('name', models.CharField(max_length=100)),
-                ('address_line1', models.CharField(blank=True, default='', max_length=200)),
-                ('city', models.CharField(blank=True, default='', max_length=100)),
-                ('postal_code', models.CharField(blank=True, default='', max_length=20)),
-                ('country', models.CharField(help_text='ISO 3166-1 alpha-2, e.g. US.', max_length=2)),
-                ('priority', models.PositiveSmallIntegerField(default=100, help_text='Lower ships first.')),
-                ('is_active', models.BooleanField(default=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("code", models.CharField(max_length=20, unique=True)),
+                ("name", models.CharField(max_length=100)),
+                ("address_line1", models.CharField(blank=True, default="", max_length=200)),
+                ("city", models.CharField(blank=True, default="", max_length=100)),
+                ("postal_code", models.CharField(blank=True, default="", max_length=20)),
+                (
+                    "country",
+                    models.CharField(help_text="ISO 3166-1 alpha-2, e.g. US.", max_length=2),
+                ),
+                (
+                    "priority",
+                    models.PositiveSmallIntegerField(default=100, help_text="Lower ships first."),
+                ),
+                ("is_active", models.BooleanField(default=True)),
             ],
             options={
-                'ordering': ['priority', 'code'],
+                "ordering": ["priority", "code"],
             },
         ),
         migrations.CreateModel(
-            name='Product',
+            name="Product",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('sku', models.CharField(max_length=64, unique=True, verbose_name='SKU')),
-                ('name', models.CharField(max_length=200)),
-                ('barcode', models.CharField(blank=True, default='', help_text='GTIN / EAN / UPC printed on the item.', max_length=32)),
-                ('weight_grams', models.PositiveIntegerField(default=0)),
-                ('price', models.DecimalField(decimal_places=2, default=0, max_digits=12)),
-                ('cost', models.DecimalField(decimal_places=2, default=0, max_digits=12)),
-                ('is_active', models.BooleanField(default=True)),
-                ('reorder_point', models.PositiveIntegerField(default=0, help_text='Reorder when available to promise falls to this.')),
-                ('reorder_quantity', models.PositiveIntegerField(default=0)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("sku", models.CharField(max_length=64, unique=True, verbose_name="SKU")),
+                ("name", models.CharField(max_length=200)),
+                (
+                    "barcode",
+                    models.CharField(
+                        blank=True,
+                        default="",
+                        help_text="GTIN / EAN / UPC printed on the item.",
+                        max_length=32,
+                    ),
+                ),
+                ("weight_grams", models.PositiveIntegerField(default=0)),
+                ("price", models.DecimalField(decimal_places=2, default=0, max_digits=12)),
+                ("cost", models.DecimalField(decimal_places=2, default=0, max_digits=12)),
+                ("is_active", models.BooleanField(default=True)),
+                (
+                    "reorder_point",
+                    models.PositiveIntegerField(
+                        default=0, help_text="Reorder when available to promise falls to this."
+                    ),
+                ),
+                ("reorder_quantity", models.PositiveIntegerField(default=0)),
             ],
             options={
-                'ordering': ['sku'],
-                'indexes': [models.Index(fields=['is_active', 'sku'], name='product_active_sku')],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('barcode', ''), _negated=True), fields=('barcode',), name='product_barcode_unique'), models.CheckConstraint(condition=models.Q(('price__gte', 0)), name='product_price_non_negative'), models.CheckConstraint(condition=models.Q(('cost__gte', 0)), name='product_cost_non_negative')],
+                "ordering": ["sku"],
+                "indexes": [models.Index(fields=["is_active", "sku"], name="product_active_sku")],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("barcode", ""), _negated=True),
+                        fields=("barcode",),
+                        name="product_barcode_unique",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("price__gte", 0)), name="product_price_non_negative"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("cost__gte", 0)), name="product_cost_non_negative"
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='StockLevel',
+            name="StockLevel",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('on_hand', models.IntegerField(default=0)),
-                ('allocated', models.IntegerField(default=0)),
-                ('safety_stock', models.IntegerField(default=0)),
-                ('bin_location', models.CharField(blank=True, default='', max_length=40)),
-                ('product', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='levels', to='inventory.product')),
-                ('warehouse', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='levels', to='inventory.warehouse')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("on_hand", models.IntegerField(default=0)),
+                ("allocated", models.IntegerField(default=0)),
+                ("safety_stock", models.IntegerField(default=0)),
+                ("bin_location", models.CharField(blank=True, default="", max_length=40)),
+                (
+                    "product",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="levels",
+                        to="inventory.product",
+                    ),
+                ),
+                (
+                    "warehouse",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="levels",
+                        to="inventory.warehouse",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['product_id', 'warehouse__priority'],
+                "ordering": ["product_id", "warehouse__priority"],
             },
         ),
         migrations.CreateModel(
-            name='StockMovement',
+            name="StockMovement",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('receipt', 'Receipt'), ('adjustment', 'Adjustment'), ('count', 'Count'), ('damage', 'Damage / write-off'), ('allocate', 'Allocate'), ('release', 'Release'), ('ship', 'Ship'), ('restock', 'Restock (return)'), ('transfer_out', 'Transfer out'), ('transfer_in', 'Transfer in')], max_length=20)),
-                ('on_hand_delta', models.IntegerField(default=0)),
-                ('allocated_delta', models.IntegerField(default=0)),
-                ('on_hand_after', models.IntegerField()),
-                ('allocated_after', models.IntegerField()),
-                ('reference', models.CharField(blank=True, default='', max_length=100)),
-                ('note', models.CharField(blank=True, default='', max_length=500)),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='stock_movements', to=settings.AUTH_USER_MODEL)),
-                ('product', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='movements', to='inventory.product')),
-                ('stock_level', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='movements', to='inventory.stocklevel')),
-                ('warehouse', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='movements', to='inventory.warehouse')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("receipt", "Receipt"),
+                            ("adjustment", "Adjustment"),
+                            ("count", "Count"),
+                            ("damage", "Damage / write-off"),
+                            ("allocate", "Allocate"),
+                            ("release", "Release"),
+                            ("ship", "Ship"),
+                            ("restock", "Restock (return)"),
+                            ("transfer_out", "Transfer out"),
+                            ("transfer_in", "Transfer in"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("on_hand_delta", models.IntegerField(default=0)),
+                ("allocated_delta", models.IntegerField(default=0)),
+                ("on_hand_after", models.IntegerField()),
+                ("allocated_after", models.IntegerField()),
+                ("reference", models.CharField(blank=True, default="", max_length=100)),
+                ("note", models.CharField(blank=True, default="", max_length=500)),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="stock_movements",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "product",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="movements",
+                        to="inventory.product",
+                    ),
+                ),
+                (
+                    "stock_level",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="movements",
+                        to="inventory.stocklevel",
+                    ),
+                ),
+                (
+                    "warehouse",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="movements",
+                        to="inventory.warehouse",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
-                'indexes': [models.Index(fields=['product', '-created_at'], name='movement_product_time'), models.Index(fields=['warehouse', '-created_at'], name='movement_warehouse_time'), models.Index(fields=['kind', '-created_at'], name='movement_kind_time'), models.Index(fields=['stock_level', 'id'], name='movement_level'), models.Index(fields=['reference'], name='movement_reference')],
+                "ordering": ["-created_at", "-id"],
+                "indexes": [
+                    models.Index(fields=["product", "-created_at"], name="movement_product_time"),
+                    models.Index(
+                        fields=["warehouse", "-created_at"], name="movement_warehouse_time"
+                    ),
+                    models.Index(fields=["kind", "-created_at"], name="movement_kind_time"),
+                    models.Index(fields=["stock_level", "id"], name="movement_level"),
+                    models.Index(fields=["reference"], name="movement_reference"),
+                ],
             },
         ),
         migrations.AddIndex(
-            model_name='stocklevel',
-            index=models.Index(fields=['warehouse', 'product'], name='stock_level_warehouse'),
+            model_name="stocklevel",
+            index=models.Index(fields=["warehouse", "product"], name="stock_level_warehouse"),
         ),
         migrations.AddConstraint(
-            model_name='stocklevel',
-            constraint=models.UniqueConstraint(fields=('product', 'warehouse'), name='stock_level_unique'),
+            model_name="stocklevel",
+            constraint=models.UniqueConstraint(
+                fields=("product", "warehouse"), name="stock_level_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='stocklevel',
-            constraint=models.CheckConstraint(condition=models.Q(('on_hand__gte', 0)), name='stock_on_hand_non_negative'),
+            model_name="stocklevel",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("on_hand__gte", 0)), name="stock_on_hand_non_negative"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='stocklevel',
-            constraint=models.CheckConstraint(condition=models.Q(('allocated__gte', 0)), name='stock_allocated_non_negative'),
+            model_name="stocklevel",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("allocated__gte", 0)), name="stock_allocated_non_negative"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='stocklevel',
-            constraint=models.CheckConstraint(condition=models.Q(('safety_stock__gte', 0)), name='stock_safety_non_negative'),
+            model_name="stocklevel",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("safety_stock__gte", 0)), name="stock_safety_non_negative"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='stocklevel',
-            constraint=models.CheckConstraint(condition=models.Q(('allocated__lte', models.F('on_hand'))), name='stock_allocated_within_on_hand'),
+            model_name="stocklevel",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("allocated__lte", models.F("on_hand"))),
+                name="stock_allocated_within_on_hand",
+            ),
         ),
     ]

@@ -53,11 +53,13 @@ def page_links(request, page, cursor: Callable[[tuple], str]) -> dict:
             query[name] = value
         return f"?{query.urlencode()}"
 
+    # Back at the start by walking backwards, "first page" would only repeat this page; past
+    # the end (a stale link), it is the way back.
     paged = "after" in request.GET or "before" in request.GET
     return {
         "next_url": link(after=cursor(page.next_key)) if page.next_key else "",
         "previous_url": link(before=cursor(page.previous_key)) if page.previous_key else "",
-        "first_url": link() if paged else "",
+        "first_url": link() if paged and (page.previous_key or not page.items) else "",
         "query_string": params.urlencode(),
     }
 

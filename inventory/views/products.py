@@ -156,12 +156,12 @@ def _transfer(*, product, actor, source, destination, quantity, note) -> str:
 
 
 def _settings(*, product, actor, warehouse, safety_stock, bin_location) -> str:
-    # Neither figure moves units, so the service writes no ledger row and takes no actor.
     services.stock_level_update(
         product=product,
         warehouse=warehouse,
         safety_stock=safety_stock,
         bin_location=bin_location,
+        actor=actor,
     )
     where = f"bin {bin_location}" if bin_location else "no bin"
     return f"Saved {product.sku} at {warehouse.code}: safety stock {safety_stock}, {where}."

@@ -106,7 +106,7 @@ def _note(payload: dict) -> str:
 
 
 def capture_request(payload: dict) -> CaptureRequest:
-    """The WooCommerce order as a CaptureRequest; raises OrderInvalid when a figure is unreadable."""
+    """The WooCommerce order as a CaptureRequest; raises OrderInvalid on an unreadable figure."""
     if not external_id(payload):
         raise OrderInvalid("The order has no id.", fields={"id": ["Missing."]})
     billing = section(payload, "billing")

@@ -22,6 +22,9 @@ from orders.services.processing import place_hold, process_order, products_for_s
 from orders.signals import order_captured
 
 CENT = Decimal("0.01")
+MAX_QUANTITY = 100_000
+# Money columns hold 12 digits with 2 decimals.
+MAX_MONEY = Decimal("9999999999.99")
 
 
 @dataclass
@@ -68,6 +71,8 @@ class CaptureRequest:
     channel_grand_total: Decimal | None = None
     origin: str = Order.Origin.CHANNEL
     original_order: Order | None = None
+    # False for orders that are not news to the customer (historical imports, demo data).
+    notify_customer: bool = True
 
 
 def _address(data: AddressData | None) -> Address | None:
@@ -83,6 +88,8 @@ def _address(data: AddressData | None) -> Address | None:
 def customer_for(*, email: str, first_name: str = "", last_name: str = "", phone: str = ""):
     """Find the customer by email (case-insensitive) or create them; fill in blanks we learn."""
     email = email.strip().lower()
+    first_name, last_name = (first_name or "").strip()[:100], (last_name or "").strip()[:100]
+    phone = (phone or "").strip()[:40]
     customer, created = Customer.objects.get_or_create(
         email=email, defaults={"first_name": first_name, "last_name": last_name, "phone": phone}
     )
@@ -108,10 +115,13 @@ def _check_request(request: CaptureRequest) -> None:
     for index, line in enumerate(request.lines):
         if isinstance(line.quantity, bool) or not isinstance(line.quantity, int):
             fields[f"lines.{index}.quantity"] = ["Must be a whole number."]
-        elif line.quantity <= 0:
-            fields[f"lines.{index}.quantity"] = ["Must be above zero."]
-        if _money(line.unit_price) < 0:
-            fields[f"lines.{index}.unit_price"] = ["Cannot be negative."]
+        elif not 0 < line.quantity <= MAX_QUANTITY:
+            fields[f"lines.{index}.quantity"] = [f"Must be between 1 and {MAX_QUANTITY}."]
+        elif not 0 <= _money(line.unit_price) * line.quantity <= MAX_MONEY:
+            fields[f"lines.{index}.unit_price"] = ["Must be zero or more, and not absurdly large."]
+    for name in ("shipping_total", "tax_total", "discount_total"):
+        if not 0 <= _money(getattr(request, name)) <= MAX_MONEY:
+            fields[name] = ["Must be zero or more, and not absurdly large."]
     if "@" not in (request.email or ""):
         fields["customer.email"] = ["An email address is required."]
     if fields:
@@ -136,6 +146,7 @@ def order_capture(
 ) -> Order:
     """Store, process and announce one order; raises DuplicateOrder when seen before."""
     _check_request(request)
+    request.external_id = (request.external_id or "").strip()[:100]
     if request.external_id:
         number = _existing_number(channel, request.external_id)
         if number:
@@ -188,7 +199,7 @@ def _capture(channel, request: CaptureRequest, source, actor, actor_label) -> Or
     placed_at = request.placed_at or timezone.now()
     order = Order.objects.create(
         channel=channel,
-        external_id=(request.external_id or "").strip()[:100],
+        external_id=request.external_id,
         customer=customer,
         email=customer.email,
         shipping_address=_address(request.shipping_address),
@@ -240,7 +251,9 @@ def _capture(channel, request: CaptureRequest, source, actor, actor_label) -> Or
         },
     )
     order_captured.send(sender=Order, order=order)
-    from orders.tasks import send_order_confirmation
+    if request.notify_customer:
+        # Imported here: the tasks module imports these services.
+        from orders.tasks import send_order_confirmation
 
-    on_commit(partial(send_order_confirmation.delay, order.pk))
+        on_commit(partial(send_order_confirmation.delay, order.pk))
     return order

@@ -15,6 +15,7 @@ from orders.models import (
     OrderHold,
     OrderLine,
     OrderStatus,
+    may_edit,
     staff_may_hold,
     staff_may_release,
 )
@@ -29,6 +30,7 @@ from orders.services.processing import (
 )
 from orders.signals import order_cancelled
 
+INQUIRY_CHANNELS = ("phone", "email", "chat")
 EDITABLE = (OrderStatus.PENDING, OrderStatus.ON_HOLD, OrderStatus.BACKORDERED, OrderStatus.READY)
 
 
@@ -81,9 +83,7 @@ def order_cancel(*, order: Order, reason: str = "", actor=None, actor_label=None
 @transaction.atomic
 def order_line_cancel(*, order: Order, line: OrderLine, actor=None) -> Order:
     """Cancel the unshipped remainder of one line; cancelling the last open line cancels all."""
-    order = lock_order(order)
-    if order.status not in EDITABLE:
-        raise OrderNotEditable(f"Order {order.number} is {order.get_status_display().lower()}.")
+    order = _editable(order, actor)
     line = OrderLine.objects.select_for_update().get(pk=line.pk, order=order)
     remainder = line.quantity_open
     if remainder == 0:
@@ -123,7 +123,9 @@ def _recompute_totals(order: Order) -> None:
     order.save(update_fields=["subtotal", "grand_total", "updated_at"])
 
 
-def _editable(order: Order) -> Order:
+def _editable(order: Order, actor) -> Order:
+    if not may_edit(order, actor if getattr(actor, "pk", None) else None):
+        raise InvalidTransition("Your role may not edit orders.")
     order = lock_order(order)
     if order.status not in EDITABLE:
         raise OrderNotEditable(
@@ -136,7 +138,7 @@ def _editable(order: Order) -> Order:
 @transaction.atomic
 def order_line_set_quantity(*, order: Order, line: OrderLine, quantity: int, actor) -> Order:
     """Change how many units a line orders; allocation follows."""
-    order = _editable(order)
+    order = _editable(order, actor)
     line = OrderLine.objects.select_for_update().get(pk=line.pk, order=order)
     if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity <= 0:
         raise OrderInvalid("Quantity must be above zero.", fields={"quantity": ["Above zero."]})
@@ -158,7 +160,7 @@ def order_line_add(
     *, order: Order, product: Product, quantity: int, unit_price: Decimal | None, actor
 ) -> OrderLine:
     """Add a catalog product to the order; allocation follows."""
-    order = _editable(order)
+    order = _editable(order, actor)
     if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity <= 0:
         raise OrderInvalid("Quantity must be above zero.", fields={"quantity": ["Above zero."]})
     price = product.price if unit_price is None else Decimal(unit_price)
@@ -179,7 +181,7 @@ def order_line_add(
 @transaction.atomic
 def order_line_remove(*, order: Order, line: OrderLine, actor) -> Order:
     """Remove a line entirely (before fulfillment); its stock is released."""
-    order = _editable(order)
+    order = _editable(order, actor)
     line = OrderLine.objects.select_for_update().get(pk=line.pk, order=order)
     if order.lines.count() == 1:
         raise OrderInvalid("An order keeps at least one line; cancel the order instead.")
@@ -194,7 +196,7 @@ def order_line_remove(*, order: Order, line: OrderLine, actor) -> Order:
 @transaction.atomic
 def order_address_update(*, order: Order, values: dict, actor) -> Order:
     """Correct the shipping address; an address that cannot ship puts the order on hold."""
-    order = _editable(order)
+    order = _editable(order, actor)
     address = order.shipping_address
     changes = []
     for name, value in values.items():
@@ -234,6 +236,11 @@ def order_note_add(*, order: Order, text: str, actor) -> Order:
 @transaction.atomic
 def order_inquiry_log(*, order: Order, channel: str, summary: str, actor) -> Order:
     """Log a customer's inquiry (phone, email, chat) on the timeline."""
+    if channel not in INQUIRY_CHANNELS:
+        raise OrderInvalid(
+            f"Inquiry channel must be one of {', '.join(INQUIRY_CHANNELS)}.",
+            fields={"channel": ["Choose phone, email or chat."]},
+        )
     summary = summary.strip()
     if not summary:
         raise OrderInvalid("Summarise the inquiry.", fields={"summary": ["Required."]})

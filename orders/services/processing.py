@@ -57,7 +57,9 @@ def validation_holds(order: Order, lines: list[OrderLine]) -> list[tuple[str, st
     problems = address_problems(order.shipping_address)
     if problems:
         holds.append((HoldReason.ADDRESS_INVALID, "Shipping address: " + "; ".join(problems)))
-    unknown = [line.sku for line in lines if line.product_id is None and line.quantity_open]
+    unknown = [
+        line.sku or "(blank)" for line in lines if line.product_id is None and line.quantity_open
+    ]
     if unknown:
         holds.append((HoldReason.UNKNOWN_SKU, "Unknown SKU: " + ", ".join(unknown)))
     return holds
@@ -289,4 +291,6 @@ def process_order(order: Order, *, actor=None, actor_label=None, first_time=Fals
 
 
 def products_for_skus(skus) -> dict[str, Product]:
-    return {product.sku: product for product in Product.objects.filter(sku__in=set(skus))}
+    """Catalog products by SKU, for SKUs as given (surrounding spaces ignored)."""
+    wanted = {sku.strip() for sku in skus if sku and sku.strip()}
+    return {product.sku: product for product in Product.objects.filter(sku__in=wanted)}

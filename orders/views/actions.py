@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, redirect
 from django.views.decorators.http import require_POST
 
 from oms.errors import DomainError
@@ -26,8 +26,14 @@ from orders.forms import (
     LineQuantityForm,
     NoteForm,
 )
-from orders.models import Order, OrderHold, OrderLine, may_cancel, staff_may_hold
-from orders.models import staff_may_release as may_release
+from orders.models import (
+    Order,
+    OrderHold,
+    OrderLine,
+    may_cancel,
+    staff_may_hold,
+    staff_may_release,
+)
 from orders.views.common import (
     ORDER_EDITORS,
     ORDER_VIEWERS,
@@ -65,7 +71,9 @@ def _act(
         return render_screen(
             request, "orders/detail.html", "timeline", timeline_context(fresh, **forms)
         )
-    return render_screen(request, "orders/detail.html", partial, detail_context(request, fresh, **forms))
+    return render_screen(
+        request, "orders/detail.html", partial, detail_context(request, fresh, **forms)
+    )
 
 
 def _line(order: Order, line_id: int) -> OrderLine:
@@ -95,7 +103,7 @@ def hold_add(request, number: str):
 @role_required(*ORDER_VIEWERS)
 def hold_release(request, number: str, hold_id: int):
     order = order_or_404(number)
-    if not may_release(order, request.user):
+    if not staff_may_release(order, request.user):
         raise PermissionDenied("Your role may not release holds.")
     hold = get_object_or_404(OrderHold, pk=hold_id, order=order)
 

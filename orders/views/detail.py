@@ -8,6 +8,7 @@ An action is offered only when the order's state allows it and the person's role
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.views.decorators.http import require_GET
+from django.views.decorators.vary import vary_on_headers
 from django_fsm import can_proceed, has_transition_perm
 
 from oms.roles import role_required, user_has_role
@@ -45,11 +46,30 @@ def order_permissions(order: Order, user) -> dict[str, bool]:
     }
 
 
+# How each kind of timeline entry is tagged on the page.
+EVENT_LABELS = {
+    "captured": "Captured",
+    "status_changed": "Status",
+    "allocated": "Allocation",
+    "hold_placed": "Hold",
+    "hold_released": "Release",
+    "cancelled": "Cancelled",
+    "line_cancelled": "Line cancelled",
+    "edited": "Edit",
+    "note": "Note",
+    "inquiry": "Inquiry",
+    "email_sent": "Email",
+}
+
+
 def timeline_context(order: Order, **forms) -> dict:
     """The timeline, newest first, with the note and inquiry forms (bound ones kept)."""
+    events = list(order_timeline(order=order))
+    for event in events:
+        event.label = EVENT_LABELS.get(event.type, event.type.replace("_", " ").capitalize())
     return {
         "order": order,
-        "events": list(order_timeline(order=order)),
+        "events": events,
         "note_form": forms.get("note") or NoteForm(auto_id="note_%s"),
         "inquiry_form": forms.get("inquiry") or InquiryForm(auto_id="inquiry_%s"),
     }
@@ -77,6 +97,7 @@ def detail_context(request, order: Order, *, editing_address: bool = False, **fo
     return {
         **permissions,
         **timeline_context(order, **forms),
+        "editable": order.status in EDITABLE,
         "line_rows": rows,
         "open_line_count": sum(1 for row in rows if row["line"].quantity_open),
         "holds": holds,
@@ -90,6 +111,7 @@ def detail_context(request, order: Order, *, editing_address: bool = False, **fo
 
 
 @require_GET
+@vary_on_headers("HX-Request")
 @role_required(*ORDER_VIEWERS)
 def order_detail(request, number: str):
     order = order_or_404(number)

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
 from oms.roles import role_required
-from orders.forms import BULK_ACTIONS, BulkActionForm, QueueFilterForm, SavedViewForm, filter_query
+from orders.forms import BULK_ACTIONS, BulkActionForm, QueueFilterForm, filter_query
 from orders.models import HoldReason, may_cancel, staff_may_hold, staff_may_release
 from orders.selectors import QUEUES, attention_by_reason, order_list, queue_counts
 from orders.selectors_backoffice import (
@@ -20,7 +20,7 @@ from orders.selectors_backoffice import (
     saved_views_of,
     warehouse_choices,
 )
-from orders.views.common import ORDER_VIEWERS, is_partial_request
+from orders.views.common import ORDER_VIEWERS, is_partial_request, render_screen
 
 # Links that switch queue keep the sort and the page size, not the filters of the last queue.
 CARRIED_BY_TABS = ("sort", "per_page")
@@ -104,6 +104,7 @@ def queue_context(request, params: QueryDict) -> dict:
         before=params.get("before"),
     )
     paged = bool(params.get("after") or params.get("before"))
+    attention = filters.queue == "attention"
     return {
         "form": form,
         "filters": filters,
@@ -112,18 +113,15 @@ def queue_context(request, params: QueryDict) -> dict:
         "first_url": queue_url(query) if paged else "",
         **_page_links(query, page),
         "tabs": _tabs(params, filters.queue, queue_counts()),
-        "reasons": _reason_links(params, filters.hold_reason)
-        if filters.queue == "attention"
-        else [],
+        "reasons": _reason_links(params, filters.hold_reason) if attention else [],
         "saved_views": list(saved_views_of(request.user)),
-        "saved_view_form": SavedViewForm(initial={"query": query}),
         "bulk_actions": bulk_actions_for(request.user),
         "bulk_form": BulkActionForm(),
     }
 
 
 def render_queue(request, params: QueryDict):
-    """The queue for these parameters: the `#queue` partial for htmx, else the page."""
+    """After a POST: the `#queue` partial for these filters (htmx), else a redirect to them."""
     if is_partial_request(request):
         return render(request, "orders/queue.html#queue", queue_context(request, params))
     return redirect(queue_url(filter_query(params)))
@@ -133,5 +131,4 @@ def render_queue(request, params: QueryDict):
 @vary_on_headers("HX-Request")
 @role_required(*ORDER_VIEWERS)
 def queue(request):
-    template = "orders/queue.html#queue" if is_partial_request(request) else "orders/queue.html"
-    return render(request, template, queue_context(request, request.GET))
+    return render_screen(request, "orders/queue.html", "queue", queue_context(request, request.GET))

@@ -1,30 +1,24 @@
-import io
-
 import pytest
-from django.core.management import call_command
-from django.test import override_settings
 
 from inventory.audit import audit_ledger
-from inventory.demo import ean13
-from inventory.models import Product, StockMovement, Warehouse
+from inventory.demo import ean13, seed_inventory
+from inventory.models import Product, StockLevel, StockMovement, Warehouse
 from inventory.selectors import low_stock, product_list
 
 pytestmark = pytest.mark.django_db
 
 
-@override_settings(DEBUG=True)
-def test_seed_demo_builds_a_realistic_catalog_once():
-    out = io.StringIO()
-    call_command("seed_demo", stdout=out)
-    assert "inventory: warehouses 3, new products 200" in out.getvalue()
+def test_demo_inventory_is_a_realistic_catalog_seeded_once():
+    assert seed_inventory() == {"warehouses": 3, "new_products": 200}
     movements = StockMovement.objects.count()
 
-    call_command("seed_demo", stdout=io.StringIO())
+    assert seed_inventory() == {"warehouses": 3, "new_products": 0}
 
     assert Product.objects.count() == 200
     assert StockMovement.objects.count() == movements
     assert sorted(Warehouse.objects.values_list("country", flat=True)) == ["DE", "US", "US"]
     assert Product.objects.exclude(barcode="").count() == 200
+    assert not StockLevel.objects.filter(bin_location="").exists()
     assert product_list(stock="out").exists()
     assert low_stock().exists()
     assert product_list(stock="in_stock").count() > 100

@@ -192,3 +192,16 @@ def test_stock_arrival_signal_names_products_whose_availability_rose(product, ea
     finally:
         stock_available_increased.disconnect(listener)
     assert received == [{product.pk}]
+
+
+def test_safety_stock_change_is_recorded_with_its_actor(product, east, manager_user):
+    services.stock_receive(product=product, warehouse=east, quantity=10)
+    services.stock_level_update(
+        product=product, warehouse=east, safety_stock=4, bin_location="B-02", actor=manager_user
+    )
+    row = StockMovement.objects.get(kind="settings")
+    assert (row.on_hand_delta, row.allocated_delta, row.actor) == (0, 0, manager_user)
+    assert row.note == "safety stock 0 → 4; bin “” → “B-02”"
+    services.stock_level_update(product=product, warehouse=east, safety_stock=4)
+    assert StockMovement.objects.filter(kind="settings").count() == 1
+    assert_ledger_matches_levels()

@@ -127,6 +127,10 @@ def test_keyset_pages_are_in_order_disjoint_and_lead_back(client, staff):
     back_again = client.get(reverse("inventory:product_list") + back.context["previous_url"])
     assert listed_skus(back_again) == skus[:25]
     assert back_again.context["previous_url"] == ""
+    assert back_again.context["first_url"] == ""
+    assert second.context["first_url"] == products_url(per_page=25).removeprefix(
+        reverse("inventory:product_list")
+    )
     # Page links keep the filters.
     assert "per_page=25" in second.context["next_url"]
 

@@ -136,3 +136,11 @@ def test_confirmation_email_is_sent_once_after_commit(
     assert mail.outbox[0].subject == f"Your order {order.number}"
     assert "Stoneware mug" in mail.outbox[0].body
     assert OrderEvent.objects.filter(order=order, type="email_sent").count() == 1
+
+
+def test_no_confirmation_when_the_order_is_not_news_to_the_customer(
+    channel, mug, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        capture(channel, [("MUG", 1)], notify_customer=False)
+    assert mail.outbox == []

@@ -253,3 +253,31 @@ def test_notes_and_inquiries_land_on_the_timeline(channel, mug, support_user):
 def test_address_with_bad_country_is_held_at_capture(channel, mug):
     order = capture(channel, [("MUG", 1)], shipping_address=address(country="Germany"))
     assert order.status == S.ON_HOLD
+
+
+# Who may run each transition: None is the system (processing, a channel key, a task).
+PERMITTED = {
+    "place": {None, "Support", "Manager", "Admin"},
+    "mark_ready": {None},
+    "mark_backordered": {None},
+    "reopen": {None},
+    "allocate_backorder": {None},
+    "hold": {None, "Fulfillment", "Support", "Manager", "Admin"},
+    "release": {None, "Support", "Manager", "Admin"},
+    "start_fulfillment": {None, "Fulfillment", "Manager", "Admin"},
+    "ship_partially": {None, "Fulfillment", "Manager", "Admin"},
+    "ship": {None, "Fulfillment", "Manager", "Admin"},
+    "deliver": {None},
+    "cancel": {None, "Support", "Manager", "Admin"},
+}
+
+
+@pytest.mark.parametrize("transition", sorted(PERMITTED))
+@pytest.mark.parametrize("role", [None, "Fulfillment", "Support", "Manager", "Admin"])
+def test_each_transition_declares_who_may_run_it(transition, role, user_with_role):
+    from django_fsm import has_transition_perm
+
+    user = user_with_role(role, username=f"u-{role}") if role else None
+    state = sorted(ALLOWED[transition])[0]
+    order = Order(status=state)
+    assert has_transition_perm(getattr(order, transition), user) == (role in PERMITTED[transition])

@@ -33,7 +33,16 @@ def stock():
         give_stock(ProductFactory(sku=sku, name=name), warehouse, 20)
 
 
-def deliver(payload, *, webhook_id="wh-1", signature=None, secret=SECRET, url=URL, body=None):
+def deliver(
+    payload,
+    *,
+    webhook_id="wh-1",
+    signature=None,
+    secret=SECRET,
+    url=URL,
+    body=None,
+    raise_errors=True,
+):
     """POST the payload as Shopify does: raw JSON, signed, with the delivery headers."""
     body = body if body is not None else json.dumps(payload, indent=1).encode()
     headers = {"X-Shopify-Topic": "orders/create", "X-Shopify-Shop-Domain": "shop.myshopify.com"}
@@ -44,7 +53,7 @@ def deliver(payload, *, webhook_id="wh-1", signature=None, secret=SECRET, url=UR
     if signature:
         headers["X-Shopify-Hmac-Sha256"] = signature
     # The signature is the only credential: CSRF checks must not get in the way.
-    client = Client(enforce_csrf_checks=True)
+    client = Client(enforce_csrf_checks=True, raise_request_exception=raise_errors)
     return client.post(url, data=body, content_type="application/json", headers=headers)
 
 
@@ -69,7 +78,11 @@ def test_signed_order_is_captured_with_its_lines_totals_address_and_customer(cha
         "redelivered": False,
         "error": "",
     }
-    assert (order.channel, order.external_id, order.currency) == (channel, "820982911946154500", "USD")
+    assert (order.channel, order.external_id, order.currency) == (
+        channel,
+        "820982911946154500",
+        "USD",
+    )
     assert (order.email, order.customer.first_name, order.customer.last_name) == (
         "grace@example.com",
         "Grâce",
@@ -111,7 +124,11 @@ def test_signed_order_is_captured_with_its_lines_totals_address_and_customer(cha
         "wh-1",
         "orders/create",
     )
-    assert (receipt.outcome, receipt.order, receipt.external_id) == ("captured", order, order.external_id)
+    assert (receipt.outcome, receipt.order, receipt.external_id) == (
+        "captured",
+        order,
+        order.external_id,
+    )
     assert receipt.payload["name"] == "#1042"
 
 
@@ -198,6 +215,29 @@ def test_a_delivery_that_never_finished_is_captured_when_redelivered(channel, st
     assert response.json()["redelivered"] is True
     assert ChannelWebhookReceipt.objects.get().outcome == "captured"
     assert Order.objects.count() == 1
+
+
+def test_failure_on_our_side_answers_500_and_the_redelivery_captures(channel, stock, monkeypatch):
+    def broken_capture(**kwargs):
+        raise RuntimeError("database went away")
+
+    monkeypatch.setattr("orders.channels.inbox.order_capture", broken_capture)
+    failed = deliver(load("shopify_order"), webhook_id="wh-3", raise_errors=False)
+    receipt = ChannelWebhookReceipt.objects.get()
+    assert failed.status_code == 500
+    assert (receipt.outcome, receipt.order) == ("failed", None)
+    assert "database went away" in receipt.error
+
+    monkeypatch.undo()
+    retried = deliver(load("shopify_order"), webhook_id="wh-3")
+
+    assert retried.status_code == 201
+    receipt.refresh_from_db()
+    assert (receipt.outcome, receipt.error, receipt.order.number) == (
+        "captured",
+        "",
+        retried.json()["order"],
+    )
 
 
 def test_unknown_sku_is_captured_and_held(channel, stock):

@@ -21,9 +21,7 @@ URL = "/api/v1/channels/woo/woocommerce/orders/"
 
 @pytest.fixture
 def channel():
-    return SalesChannelFactory(
-        code="woo", name="Woo store", currency="EUR", webhook_secret=SECRET
-    )
+    return SalesChannelFactory(code="woo", name="Woo store", currency="EUR", webhook_secret=SECRET)
 
 
 @pytest.fixture
@@ -73,9 +71,9 @@ def test_signed_order_is_captured_with_its_lines_totals_address_and_customer(cha
         "+44 20 7946 0000",
     )
     # The line's price before the coupon; the coupon is the order's discount.
-    assert [(line.sku, line.name, line.quantity, line.unit_price) for line in order.lines.all()] == [
-        ("MUG", "Stoneware mug", 2, Decimal("16.00"))
-    ]
+    assert [
+        (line.sku, line.name, line.quantity, line.unit_price) for line in order.lines.all()
+    ] == [("MUG", "Stoneware mug", 2, Decimal("16.00"))]
     totals = (order.subtotal, order.shipping_total, order.tax_total, order.discount_total)
     assert totals == (Decimal("32.00"), Decimal("5.00"), Decimal("2.10"), Decimal("3.00"))
     assert order.grand_total == Decimal("36.10")
