@@ -1,0 +1,52 @@
+"""The orders app's tables, one module per part of the domain; import them from here."""
+
+from orders.models.channels import ChannelApiKey, ChannelWebhookReceipt, SalesChannel
+from orders.models.common import MONEY, ZERO
+from orders.models.customers import Address, Customer
+from orders.models.orders import (
+    OPEN_STATUSES,
+    UNSHIPPED_STATUSES,
+    Allocation,
+    Order,
+    OrderLine,
+    OrderQuerySet,
+    OrderStatus,
+    may_cancel,
+    may_edit,
+    may_fulfill,
+    may_place,
+    staff_may_hold,
+    staff_may_release,
+    system_only,
+)
+from orders.models.requests import IdempotencyKey, SavedView
+from orders.models.timeline import HoldReason, OrderEvent, OrderHold
+
+__all__ = [
+    "MONEY",
+    "OPEN_STATUSES",
+    "UNSHIPPED_STATUSES",
+    "ZERO",
+    "Address",
+    "Allocation",
+    "ChannelApiKey",
+    "ChannelWebhookReceipt",
+    "Customer",
+    "HoldReason",
+    "IdempotencyKey",
+    "Order",
+    "OrderEvent",
+    "OrderHold",
+    "OrderLine",
+    "OrderQuerySet",
+    "OrderStatus",
+    "SalesChannel",
+    "SavedView",
+    "may_cancel",
+    "may_edit",
+    "may_fulfill",
+    "may_place",
+    "staff_may_hold",
+    "staff_may_release",
+    "system_only",
+]
