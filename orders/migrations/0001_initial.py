@@ -14,7 +14,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ("inventory", "0002_movement_kind_settings"),
+        ("inventory", "0001_initial"),
         ("oms", "0004_apiclient_service_keys"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
