@@ -1,0 +1,42 @@
+from django.contrib import messages
+from django.contrib.messages.middleware import MessageMiddleware
+from django.contrib.sessions.middleware import SessionMiddleware
+from django.http import HttpResponse
+from django_htmx.http import HttpResponseClientRedirect
+from django_htmx.middleware import HtmxDetails
+
+from oms.middleware import HtmxMessagesMiddleware
+
+
+def htmx_request(rf):
+    request = rf.post("/", HTTP_HX_REQUEST="true")
+    SessionMiddleware(lambda r: HttpResponse()).process_request(request)
+    MessageMiddleware(lambda r: HttpResponse()).process_request(request)
+    request.htmx = HtmxDetails(request)
+    return request
+
+
+def test_a_swapped_partial_carries_pending_messages_out_of_band(rf):
+    request = htmx_request(rf)
+
+    def view(request):
+        messages.success(request, "Saved.")
+        return HttpResponse("<p>partial</p>")
+
+    response = HtmxMessagesMiddleware(view)(request)
+    body = response.content.decode()
+    assert body.startswith("<p>partial</p>")
+    assert 'id="messages"' in body and 'hx-swap-oob="true"' in body
+    assert "Saved." in body
+
+
+def test_messages_wait_for_the_page_an_htmx_redirect_loads(rf):
+    request = htmx_request(rf)
+
+    def view(request):
+        messages.success(request, "Order placed.")
+        return HttpResponseClientRedirect("/orders/SO-000001/")
+
+    response = HtmxMessagesMiddleware(view)(request)
+    assert b"Order placed." not in response.content
+    assert [str(message) for message in messages.get_messages(request)] == ["Order placed."]
