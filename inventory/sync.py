@@ -7,7 +7,7 @@ to one product while the event waits for dispatch leaves one event carrying the 
 from collections import defaultdict
 
 from inventory.models import Product, StockLevel
-from oms.webhooks import webhook_publish
+from oms.webhooks import webhook_event_has_subscribers, webhook_publish
 
 EVENT = "stock.available_changed"
 
@@ -37,6 +37,15 @@ def availability_payloads(*, product_ids: set[int]) -> list[dict]:
 
 
 def publish_availability(*, product_ids: set[int]) -> None:
-    """Queue `stock.available_changed` for each product, in the caller's transaction."""
+    """Queue `stock.available_changed` for each product, in the caller's transaction.
+
+    The product rows are locked first (in id order, after the levels the caller holds), so two
+    transactions changing one product at different warehouses take turns here: the second
+    computes its figure after the first has committed, and the pending event ends up with the
+    true total rather than whichever transaction wrote last.
+    """
+    if not webhook_event_has_subscribers(event=EVENT):
+        return
+    list(Product.objects.select_for_update().filter(pk__in=product_ids).order_by("pk"))
     for payload in availability_payloads(product_ids=product_ids):
         webhook_publish(event=EVENT, payload=payload, coalesce_key=f"stock:{payload['sku']}")

@@ -206,7 +206,13 @@ class OrderHoldView(OrderViewMixin, APIView):
         data = HoldInSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         user, label = actor_of(request)
-        order_hold(order=order, actor=user, actor_label=label, **data.validated_data)
+        order_hold(
+            order=order,
+            actor=user,
+            actor_label=label,
+            channel=channel_of(request),
+            **data.validated_data,
+        )
         return self.order_response(number, status.HTTP_201_CREATED)
 
 
@@ -216,7 +222,9 @@ class OrderHoldReleaseView(OrderViewMixin, APIView):
         order = self.get_order(request, number)
         hold = get_object_or_404(OrderHold, pk=hold_id, order=order)
         user, label = actor_of(request)
-        order_hold_release(order=order, hold=hold, actor=user, actor_label=label)
+        order_hold_release(
+            order=order, hold=hold, actor=user, actor_label=label, channel=channel_of(request)
+        )
         return self.order_response(number)
 
 

@@ -104,14 +104,20 @@ def search_order_ids(text: str, *, limit: int = SEARCH_LIMIT) -> list[int]:
     digits = text.upper().removeprefix("SO-")
     if digits.isdigit():
         matches |= Q(number=f"SO-{int(digits):06d}")
-    ids = set(Order.objects.filter(matches).values_list("pk", flat=True)[:limit])
+    # `.order_by()`: a default ordering plus LIMIT would walk another index instead of the
+    # one that answers the lookup.
+    ids = set(Order.objects.filter(matches).order_by().values_list("pk", flat=True)[:limit])
     people = Q(phone=text) | Q(last_name__iexact=text) | Q(first_name__iexact=text)
     if " " in text:
         first, _, last = text.partition(" ")
         people |= Q(first_name__iexact=first.strip(), last_name__iexact=last.strip())
-    customers = Customer.objects.filter(people).values("pk")[:limit]
-    ids.update(Order.objects.filter(customer__in=customers).values_list("pk", flat=True)[:limit])
-    ids.update(OrderLine.objects.filter(sku=text).values_list("order_id", flat=True)[:limit])
+    customers = Customer.objects.filter(people).order_by().values("pk")[:limit]
+    ids.update(
+        Order.objects.filter(customer__in=customers).order_by().values_list("pk", flat=True)[:limit]
+    )
+    ids.update(
+        OrderLine.objects.filter(sku=text).order_by().values_list("order_id", flat=True)[:limit]
+    )
     return sorted(ids)[:limit]
 
 

@@ -33,6 +33,8 @@ class OrderStatus(models.TextChoices):
 S = OrderStatus
 OPEN_STATUSES = (S.PENDING, S.ON_HOLD, S.BACKORDERED, S.READY, S.FULFILLING, S.PARTIALLY_SHIPPED)
 UNSHIPPED_STATUSES = (S.DRAFT, *OPEN_STATUSES[:-1])
+# Open and not shipped at all: an order in one of these past its ship-by time is late.
+LATE_CANDIDATE_STATUSES = OPEN_STATUSES[:-1]
 
 
 # Who may run each transition (`permission=` below). `user` is None when the system runs it
@@ -75,7 +77,7 @@ class OrderQuerySet(models.QuerySet):
         return self.filter(status__in=OPEN_STATUSES)
 
     def late(self, now=None):
-        return self.filter(status__in=OPEN_STATUSES[:-1], ship_by__lt=now or timezone.now())
+        return self.filter(status__in=LATE_CANDIDATE_STATUSES, ship_by__lt=now or timezone.now())
 
     def needs_attention(self):
         return self.filter(status=S.ON_HOLD)
@@ -162,6 +164,12 @@ class Order(FSMModelMixin, TimeStampedModel):
             models.Index(fields=["channel", "-placed_at", "-id"], name="order_channel_placed"),
             models.Index(fields=["payment_status", "-placed_at"], name="order_payment_placed"),
             models.Index(fields=["ship_by", "id"], name="order_ship_by"),
+            # The late queue and its count read only open orders: a small slice at any size.
+            models.Index(
+                fields=["ship_by", "id"],
+                condition=Q(status__in=LATE_CANDIDATE_STATUSES),
+                name="order_open_ship_by",
+            ),
             models.Index(fields=["-grand_total", "-id"], name="order_total"),
             models.Index(fields=["email"], name="order_email"),
             models.Index(fields=["updated_at", "id"], name="order_updated"),
@@ -174,7 +182,9 @@ class Order(FSMModelMixin, TimeStampedModel):
     @property
     def is_late(self) -> bool:
         return bool(
-            self.ship_by and self.status in OPEN_STATUSES[:-1] and self.ship_by < timezone.now()
+            self.ship_by
+            and self.status in LATE_CANDIDATE_STATUSES
+            and self.ship_by < timezone.now()
         )
 
     # --- lifecycle (state only; services do the rest) ---------------------------------------

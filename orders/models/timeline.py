@@ -26,6 +26,10 @@ class OrderHold(TimeStampedModel):
     placed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # Set when a channel's API key placed the hold: such a key may release only its own holds.
+    placed_by_channel = models.ForeignKey(
+        "orders.SalesChannel", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     placed_at = models.DateTimeField(default=timezone.now)
     released_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

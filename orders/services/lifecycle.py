@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from inventory.models import Product
@@ -23,6 +24,7 @@ from orders.services.common import lock_order, run_transition
 from orders.services.processing import (
     address_problems,
     allocate_outstanding,
+    lock_order_stock,
     place_hold,
     process_order,
     release_allocations,
@@ -34,26 +36,52 @@ INQUIRY_CHANNELS = ("phone", "email", "chat")
 EDITABLE = (OrderStatus.PENDING, OrderStatus.ON_HOLD, OrderStatus.BACKORDERED, OrderStatus.READY)
 
 
+# What a channel's own API key may put an order on hold for (and so release again).
+CHANNEL_HOLD_REASONS = (HoldReason.CUSTOMER_REQUEST, HoldReason.MANUAL)
+
+
 @transaction.atomic
-def order_hold(*, order: Order, reason: str, note: str = "", actor=None, actor_label=None):
-    """Put a hold on the order (several may stack); returns the hold."""
+def order_hold(
+    *, order: Order, reason: str, note: str = "", actor=None, actor_label=None, channel=None
+):
+    """Put a hold on the order (several may stack); returns the hold.
+
+    `channel` is set when a channel's API key asks: it may hold for a customer request or a
+    manual reason only, and may later release only the holds it placed itself.
+    """
     order = lock_order(order)
     if reason not in HoldReason.values:
         raise OrderInvalid(f"Unknown hold reason {reason!r}.", fields={"reason": ["Unknown."]})
+    if channel is not None and reason not in CHANNEL_HOLD_REASONS:
+        raise OrderInvalid(
+            "A channel may hold orders for a customer request or a manual reason only.",
+            fields={"reason": ["Use customer_request or manual."]},
+        )
     if order.status != OrderStatus.ON_HOLD:
         run_transition(order, "hold", actor=actor, actor_label=actor_label)
     elif actor is not None and not staff_may_hold(order, actor):
         raise InvalidTransition("Your role may not put orders on hold.")
-    return place_hold(order, reason, note, actor=actor, actor_label=actor_label)
+    return place_hold(order, reason, note, actor=actor, actor_label=actor_label, channel=channel)
 
 
 @transaction.atomic
-def order_hold_release(*, order: Order, hold: OrderHold, actor=None, actor_label=None) -> Order:
-    """Release one hold; releasing the last active one sends the order through processing."""
+def order_hold_release(
+    *, order: Order, hold: OrderHold, actor=None, actor_label=None, channel=None
+) -> Order:
+    """Release one hold; releasing the last active one sends the order through processing.
+
+    A channel's key (`channel`) releases only holds it placed: fraud review, duplicate
+    suspicion and data problems are for staff to clear.
+    """
     order = lock_order(order)
     hold = OrderHold.objects.select_for_update().get(pk=hold.pk, order=order)
     if hold.released_at is not None:
         raise InvalidTransition("This hold was already released.")
+    if channel is not None and hold.placed_by_channel_id != channel.pk:
+        raise InvalidTransition(
+            f"This {hold.get_reason_display().lower()} hold was placed by the OMS; "
+            "staff release it."
+        )
     if actor is not None and not staff_may_release(order, actor):
         raise InvalidTransition("Your role may not release holds.")
     hold.released_at = timezone.now()
@@ -123,7 +151,13 @@ def _recompute_totals(order: Order) -> None:
     order.save(update_fields=["subtotal", "grand_total", "updated_at"])
 
 
-def _editable(order: Order, actor) -> Order:
+def _editable(order: Order, actor, *, adding: Product | None = None) -> Order:
+    """Lock an order for an edit, and every stock level the edit may touch.
+
+    An edit releases some allocations and then allocates again; taking all of the order's
+    levels in one id-ordered lock first keeps those two steps from locking out of order
+    against a concurrent capture.
+    """
     if not may_edit(order, actor if getattr(actor, "pk", None) else None):
         raise InvalidTransition("Your role may not edit orders.")
     order = lock_order(order)
@@ -132,6 +166,7 @@ def _editable(order: Order, actor) -> Order:
             f"Order {order.number} is {order.get_status_display().lower()}: "
             "it can only be edited before fulfillment starts."
         )
+    lock_order_stock(order, extra_product_ids={adding.pk} if adding else set())
     return order
 
 
@@ -160,7 +195,7 @@ def order_line_add(
     *, order: Order, product: Product, quantity: int, unit_price: Decimal | None, actor
 ) -> OrderLine:
     """Add a catalog product to the order; allocation follows."""
-    order = _editable(order, actor)
+    order = _editable(order, actor, adding=product)
     if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity <= 0:
         raise OrderInvalid("Quantity must be above zero.", fields={"quantity": ["Above zero."]})
     price = product.price if unit_price is None else Decimal(unit_price)
@@ -183,8 +218,11 @@ def order_line_remove(*, order: Order, line: OrderLine, actor) -> Order:
     """Remove a line entirely (before fulfillment); its stock is released."""
     order = _editable(order, actor)
     line = OrderLine.objects.select_for_update().get(pk=line.pk, order=order)
-    if order.lines.count() == 1:
-        raise OrderInvalid("An order keeps at least one line; cancel the order instead.")
+    others_open = order.lines.exclude(pk=line.pk).filter(quantity__gt=F("quantity_cancelled"))
+    if not others_open.exists():
+        raise OrderInvalid(
+            "This is the last line still to ship; cancel the order instead of removing it."
+        )
     release_allocations(order, lines=[line], actor=actor, note="line removed")
     sku, quantity = line.sku, line.quantity
     line.delete()

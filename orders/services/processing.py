@@ -104,12 +104,15 @@ def rule_holds(order: Order, lines: list[OrderLine]) -> list[tuple[str, str]]:
     return holds
 
 
-def place_hold(order: Order, reason: str, note: str = "", *, actor=None, actor_label=None):
+def place_hold(
+    order: Order, reason: str, note: str = "", *, actor=None, actor_label=None, channel=None
+):
     hold = OrderHold.objects.create(
         order=order,
         reason=reason,
         note=note[:500],
         placed_by=actor if getattr(actor, "pk", None) else None,
+        placed_by_channel=channel,
     )
     events.hold_placed(order, hold, actor=actor, actor_label=actor_label)
     return hold
@@ -117,6 +120,31 @@ def place_hold(order: Order, reason: str, note: str = "", *, actor=None, actor_l
 
 def _open_lines(order: Order) -> list[OrderLine]:
     return list(order.lines.select_related("product").order_by("id"))
+
+
+def link_known_skus(lines: list[OrderLine]) -> None:
+    """Lines captured with an unknown SKU get their product once the catalog has it."""
+    unlinked = [line for line in lines if line.product_id is None and line.sku.strip()]
+    if not unlinked:
+        return
+    products = products_for_skus(line.sku for line in unlinked)
+    for line in unlinked:
+        product = products.get(line.sku.strip())
+        if product is not None:
+            line.product = product
+            line.name = line.name or product.name
+            line.save(update_fields=["product", "name", "updated_at"])
+
+
+def lock_order_stock(order: Order, *, extra_product_ids: set[int] = frozenset()) -> None:
+    """Lock, in one id-ordered statement, every level the order's products have."""
+    product_ids = set(
+        order.lines.filter(product__isnull=False).values_list("product_id", flat=True)
+    ) | set(extra_product_ids)
+    pairs = StockLevel.objects.filter(product_id__in=product_ids).values_list(
+        "product_id", "warehouse_id"
+    )
+    lock_levels(pairs, create_missing=False)
 
 
 def outstanding_by_line(lines: list[OrderLine]) -> dict[int, int]:
@@ -268,6 +296,7 @@ def update_fulfillment_status(order: Order) -> None:
 def process_order(order: Order, *, actor=None, actor_label=None, first_time=False) -> Order:
     """Validate, hold, allocate, and move a pending order on. `order` must be locked."""
     lines = _open_lines(order)
+    link_known_skus(lines)
     active = set(order.holds.filter(released_at__isnull=True).values_list("reason", flat=True))
     ever = set(order.holds.values_list("reason", flat=True))
     wanted = validation_holds(order, lines)

@@ -76,3 +76,31 @@ def test_concurrent_receipts_and_shipments_keep_the_ledger_exact():
     level = StockLevel.objects.get(product=product, warehouse=warehouse)
     assert (level.on_hand, level.allocated) == (20, 0)
     assert audit_ledger()[1] == []
+
+
+def test_concurrent_changes_at_two_warehouses_publish_the_true_total():
+    from oms.models import WebhookEvent
+    from tests.oms.factories import WebhookEndpointFactory
+
+    product = ProductFactory(sku="RACE-4")
+    east, west = WarehouseFactory(code="E4"), WarehouseFactory(code="W4")
+    services.stock_receive(product=product, warehouse=east, quantity=50)
+    services.stock_receive(product=product, warehouse=west, quantity=50)
+    WebhookEndpointFactory(url="http://127.0.0.1:9/unused", events=["stock.available_changed"])
+
+    def work(index: int):
+        if index % 2:
+            return services.stock_reserve(
+                lines=[StockLine(product, east, 1)], reference=f"order:S{index}"
+            )
+        return services.stock_receive(product=product, warehouse=west, quantity=1)
+
+    results = run_concurrently(30, work)
+
+    assert all(outcome == "ok" for outcome, _ in results)
+    # Tasks run in-process here, so each commit may dispatch its event; whichever event was
+    # written last must carry the figures as they finally are.
+    event = WebhookEvent.objects.filter(coalesce_key="stock:RACE-4").order_by("-updated_at").first()
+    assert event.payload["available"] == 100 - 15 + 15
+    by_warehouse = {row["warehouse"]: row["available"] for row in event.payload["warehouses"]}
+    assert by_warehouse == {"E4": 35, "W4": 65}

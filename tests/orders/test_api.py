@@ -239,3 +239,27 @@ def test_order_status_changes_are_visible_in_totals(channel, mug):
     order = capture(channel, [("MUG", 1, "9.99")], shipping_total=Decimal("1.01"))
     assert order.grand_total == Decimal("11.00")
     assert order.status == OrderStatus.READY
+
+
+def test_a_channel_key_cannot_clear_the_oms_own_holds(mug):
+    channel = SalesChannelFactory(code="risky", review_threshold=Decimal("10.00"))
+    api = channel_api(channel)
+    placed = api.post("/api/v1/orders/", order_body(), format="json").json()
+    assert placed["status"] == "on_hold"
+    fraud_hold = placed["holds"][0]
+    assert fraud_hold["reason"] == "fraud_review"
+    refused = api.post(f"/api/v1/orders/{placed['number']}/holds/{fraud_hold['id']}/release/")
+    assert refused.status_code == 409
+    assert "placed by the OMS" in refused.json()["error"]["message"]
+    assert Order.objects.get().status == OrderStatus.ON_HOLD
+    not_allowed = api.post(f"/api/v1/orders/{placed['number']}/holds/", {"reason": "fraud_review"})
+    assert not_allowed.status_code == 400
+
+
+def test_a_channel_key_releases_the_hold_it_placed(channel, mug):
+    api = channel_api(channel)
+    number = api.post("/api/v1/orders/", order_body(), format="json").json()["number"]
+    held = api.post(f"/api/v1/orders/{number}/holds/", {"reason": "customer_request"}).json()
+    released = api.post(f"/api/v1/orders/{number}/holds/{held['holds'][0]['id']}/release/")
+    assert released.status_code == 200
+    assert released.json()["status"] == "ready"

@@ -4,7 +4,7 @@ from django_fsm import can_proceed
 from inventory import services as stock
 from inventory.models import StockLevel
 from oms.errors import InvalidTransition
-from orders.errors import OrderNotEditable
+from orders.errors import OrderInvalid, OrderNotEditable
 from orders.models import HoldReason, Order, OrderStatus
 from orders.services import (
     order_address_update,
@@ -281,3 +281,38 @@ def test_each_transition_declares_who_may_run_it(transition, role, user_with_rol
     state = sorted(ALLOWED[transition])[0]
     order = Order(status=state)
     assert has_transition_perm(getattr(order, transition), user) == (role in PERMITTED[transition])
+
+
+def test_removing_the_last_open_line_is_refused(channel, mug, east, support_user):
+    cup = ProductFactory(sku="CUP")
+    give_stock(cup, east, 5)
+    order = capture(channel, [("MUG", 1), ("CUP", 1)])
+    order_line_cancel(order=order, line=order.lines.get(sku="MUG"), actor=support_user)
+    with pytest.raises(OrderInvalid, match="last line still to ship"):
+        order_line_remove(order=order, line=order.lines.get(sku="CUP"), actor=support_user)
+    order.refresh_from_db()
+    assert order.status == S.READY
+    assert allocated(cup) == 1
+
+
+def test_a_sku_added_to_the_catalog_later_is_linked_when_the_hold_is_released(
+    channel, mug, east, support_user
+):
+    order = capture(channel, [("LATE-SKU", 2)])
+    assert order.holds.get().reason == HoldReason.UNKNOWN_SKU
+    late = ProductFactory(sku="LATE-SKU", name="Late arrival")
+    give_stock(late, east, 5)
+    order_hold_release(order=order, hold=order.holds.get(), actor=support_user)
+    order.refresh_from_db()
+    assert order.status == S.READY
+    line = order.lines.get()
+    assert (line.product, line.name) == (late, "Late arrival")
+    assert allocated(late) == 2
+
+
+def test_support_cannot_edit_without_the_role(channel, mug, fulfillment_user):
+    order = capture(channel, [("MUG", 1)])
+    with pytest.raises(InvalidTransition, match="may not edit"):
+        order_line_set_quantity(
+            order=order, line=order.lines.get(), quantity=2, actor=fulfillment_user
+        )

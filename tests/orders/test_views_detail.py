@@ -203,7 +203,7 @@ def test_removing_the_last_line_is_refused(support, order):
     mug, tee = order.lines.get(sku="MUG"), order.lines.get(sku="TEE")
     support.post(url("line_remove", order, mug.pk))
     response = support.post(url("line_remove", order, tee.pk), follow=True)
-    assert "An order keeps at least one line; cancel the order instead." in (
+    assert "This is the last line still to ship; cancel the order instead of removing it." in (
         response.content.decode()
     )
     assert order.lines.count() == 1
