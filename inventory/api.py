@@ -14,6 +14,8 @@ from inventory.models import MovementKind, Product, StockLevel, Warehouse
 from oms.roles import STAFF_ROLES, Role
 
 CATALOG_WRITERS = (Role.MANAGER,)
+# The same ceiling as the back-office forms: a typo is an error, not a database overflow.
+MAX_STOCK_QUANTITY = 1_000_000
 STOCK_WRITERS = (Role.FULFILLMENT, Role.MANAGER)
 
 
@@ -168,8 +170,15 @@ ADJUSTMENT_REASON_CHOICES = sorted(ADJUSTMENT_REASONS)
 class StockAdjustmentSerializer(serializers.Serializer):
     sku = serializers.SlugRelatedField(slug_field="sku", queryset=Product.objects.all())
     warehouse = serializers.SlugRelatedField(slug_field="code", queryset=Warehouse.objects.all())
-    quantity = serializers.IntegerField(required=False, help_text="± change of on hand")
-    set_on_hand = serializers.IntegerField(required=False, min_value=0, help_text="counted")
+    quantity = serializers.IntegerField(
+        required=False,
+        min_value=-MAX_STOCK_QUANTITY,
+        max_value=MAX_STOCK_QUANTITY,
+        help_text="± change of on hand",
+    )
+    set_on_hand = serializers.IntegerField(
+        required=False, min_value=0, max_value=MAX_STOCK_QUANTITY, help_text="counted"
+    )
     reason = serializers.ChoiceField(choices=ADJUSTMENT_REASON_CHOICES)
     reference = serializers.CharField(max_length=100, required=False, allow_blank=True)
     note = serializers.CharField(max_length=500, required=False, allow_blank=True)
@@ -244,7 +253,7 @@ class AvailabilityView(APIView):
 
 urlpatterns = [
     path("products/", ProductListView.as_view(), name="products"),
-    path("products/<str:sku>/", ProductDetailView.as_view(), name="product"),
+    path("products/<path:sku>/", ProductDetailView.as_view(), name="product"),
     path("warehouses/", WarehouseListView.as_view(), name="warehouses"),
     path("stock/", StockLevelListView.as_view(), name="stock"),
     path("stock/adjustments/", StockAdjustmentView.as_view(), name="stock-adjustments"),

@@ -1,7 +1,8 @@
 """Back-office URLs, mounted at /inventory/.
 
-SKUs may contain slashes ("CABLE/USB-C/1M"), so the product URLs take a `path`: the action
-URLs come before the product page, whose pattern would otherwise swallow them.
+SKUs may contain slashes ("CABLE/USB-C/1M"), so the product URLs take a `path`. Actions live
+under a `-` segment, which no SKU is on its own, so a SKU ending in "/count" still has its page;
+they come before the product page, whose pattern would otherwise swallow them.
 """
 
 from django.urls import path
@@ -13,7 +14,7 @@ app_name = "inventory"
 
 product_actions = [
     path(
-        f"products/<path:sku>/{action}/",
+        f"products/<path:sku>/-/{action}/",
         products.product_action,
         {"action": action},
         name=f"product_{action}",
@@ -24,7 +25,7 @@ product_actions = [
 urlpatterns = [
     path("products/", products.product_list, name="product_list"),
     path(
-        "products/<path:sku>/settings/form/",
+        "products/<path:sku>/-/settings-form/",
         products.product_settings_form,
         name="product_settings_form",
     ),

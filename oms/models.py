@@ -115,6 +115,11 @@ class WebhookEndpoint(TimeStampedModel):
         return self.url
 
     def clean(self) -> None:
+        from oms.destinations import internal_address_reason
+
+        refusal = internal_address_reason(self.url or "")
+        if self.url and refusal:
+            raise ValidationError({"url": refusal})
         if not isinstance(self.events, list) or not self.events:
             raise ValidationError({"events": "Choose at least one event."})
         unknown = [event for event in self.events if event not in WEBHOOK_EVENTS]

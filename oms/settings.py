@@ -181,11 +181,14 @@ CELERY_BEAT_SCHEDULE = {
     "clear-expired-sessions": {"task": "oms.tasks.clear_expired_sessions", "schedule": 6 * 3600.0},
     "sweep-webhooks": {"task": "oms.tasks.sweep_webhooks", "schedule": 60.0},
     "purge-idempotency-keys": {"task": "orders.tasks.purge_idempotency_keys", "schedule": 3600.0},
+    "sweep-backorders": {"task": "orders.tasks.sweep_backorders", "schedule": 300.0},
 }
 
 # A coalesced webhook event (e.g. stock per SKU) waits this long for later changes to fold into
 # it before it is dispatched, so a burst of changes sends one figure, the last.
 WEBHOOK_COALESCE_SECONDS = env_int("WEBHOOK_COALESCE_SECONDS", 2)
+# Allow webhook endpoints on loopback/private addresses (development and tests post locally).
+WEBHOOK_ALLOW_PRIVATE_URLS = env_bool("WEBHOOK_ALLOW_PRIVATE_URLS", default=DEBUG)
 
 # --- auth -----------------------------------------------------------------------------------
 

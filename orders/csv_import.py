@@ -141,7 +141,8 @@ def _cell_errors(row: ImportRow) -> list[str]:
     if not row.cell("sku"):
         errors.append("SKU is missing.")
     quantity = row.cell("quantity")
-    if not WHOLE_NUMBER.fullmatch(quantity) or not 0 < int(quantity) <= MAX_QUANTITY:
+    too_long = len(quantity.lstrip("0")) > len(str(MAX_QUANTITY))
+    if not WHOLE_NUMBER.fullmatch(quantity) or too_long or not 0 < int(quantity) <= MAX_QUANTITY:
         shown = f"“{quantity}”" if quantity else "nothing"
         errors.append(f"Quantity must be a whole number from 1 to {MAX_QUANTITY:,} (got {shown}).")
     for column in MONEY_COLUMNS:

@@ -49,9 +49,10 @@ def parse_money(text: str) -> Decimal | None:
         value = Decimal(text.strip())
     except (InvalidOperation, AttributeError):
         return None
-    if not value.is_finite() or value < 0 or value != value.quantize(Decimal("0.01")):
+    # Bounds first: quantizing an absurdly large amount raises instead of answering.
+    if not value.is_finite() or value < 0 or value >= Decimal("1e10"):
         return None
-    if value >= Decimal("1e10"):
+    if value != value.quantize(Decimal("0.01")):
         return None
     return value.quantize(Decimal("0.01"))
 

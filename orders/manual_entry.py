@@ -37,6 +37,11 @@ KIND_ORDER = {SalesChannel.Kind.MANUAL: 0, SalesChannel.Kind.POS: 1}
 # --- reads for this screen -------------------------------------------------------------------
 
 
+def is_number(text: str) -> bool:
+    """ASCII digits only (`"²".isdigit()` is true, but int() refuses it)."""
+    return text.isascii() and text.isdigit()
+
+
 def entry_channels() -> list[SalesChannel]:
     """Active channels, manual and shop counter first."""
     channels = SalesChannel.objects.filter(is_active=True)
@@ -164,9 +169,9 @@ def builder(request):
         return _render(request, _form(None, channels))
     if request.POST.get("add_sku"):
         _add_sku(form, request.POST["add_sku"])
-    elif request.POST.get("remove_line", "").isdigit():
+    elif is_number(request.POST.get("remove_line", "")):
         form.remove_line(int(request.POST["remove_line"]))
-    elif request.POST.get("pick_customer", "").isdigit():
+    elif is_number(request.POST.get("pick_customer", "")):
         _pick_customer(form, int(request.POST["pick_customer"]))
     elif (request.POST.get("product_query") or "").strip():
         _add_searched(form)

@@ -102,7 +102,7 @@ def search_order_ids(text: str, *, limit: int = SEARCH_LIMIT) -> list[int]:
         return []
     matches = Q(number=text.upper()) | Q(external_id=text) | Q(email=text.lower())
     digits = text.upper().removeprefix("SO-")
-    if digits.isdigit():
+    if digits.isascii() and digits.isdigit():
         matches |= Q(number=f"SO-{int(digits):06d}")
     # `.order_by()`: a default ordering plus LIMIT would walk another index instead of the
     # one that answers the lookup.

@@ -42,7 +42,7 @@ def cursor_for(order: Order, key: SortKey) -> str:
 def parse_cursor(text: str | None, key: SortKey) -> tuple | None:
     """(value, id) from `cursor_for`, or None when the text is not a cursor for this sort."""
     pk, separator, raw = (text or "").partition(":")
-    if not separator or not pk.isdigit():
+    if not separator or not (pk.isascii() and pk.isdigit()):
         return None
     if raw == "":
         return (None, int(pk)) if Order._meta.get_field(key.field).null else None
@@ -52,6 +52,8 @@ def parse_cursor(text: str | None, key: SortKey) -> tuple | None:
             value = value if value.tzinfo else value.replace(tzinfo=UTC)
         else:
             value = Decimal(raw)
+            if not value.is_finite():
+                return None
     except (ValueError, InvalidOperation):
         return None
     return value, int(pk)

@@ -7,7 +7,7 @@ from django.utils import timezone
 from oms.tasks import TRANSIENT_RETRY
 from orders.emails import send_order_confirmation as send_confirmation_email
 from orders.models import IdempotencyKey, Order, OrderEvent
-from orders.services import orders_reprocess_backordered
+from orders.services import orders_backordered_product_ids, orders_reprocess_backordered
 
 IDEMPOTENCY_KEY_LIFETIME = timedelta(hours=24)
 
@@ -27,6 +27,13 @@ def send_order_confirmation(order_id: int) -> None:
 @shared_task(**TRANSIENT_RETRY)
 def reprocess_backorders(product_ids: list[int]) -> list[str]:
     return orders_reprocess_backordered(product_ids=set(product_ids))
+
+
+@shared_task(autoretry_for=(OperationalError,), max_retries=3)
+def sweep_backorders() -> list[str]:
+    """The stock-arrival signal is only a nudge: this finds backorders that could now ship."""
+    product_ids = orders_backordered_product_ids()
+    return orders_reprocess_backordered(product_ids=product_ids) if product_ids else []
 
 
 @shared_task(autoretry_for=(OperationalError,), max_retries=3)

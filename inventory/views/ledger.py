@@ -34,7 +34,7 @@ CSV_HEADER = (
 
 def _movement_key(value: str | None) -> tuple | None:
     """Page links carry a movement id; the keyset needs its (created_at, id)."""
-    if not value or not value.isdigit():
+    if not value or not (value.isascii() and value.isdigit()):
         return None
     return ledger_key(int(value))
 

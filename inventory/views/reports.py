@@ -28,7 +28,7 @@ PAGE_SIZE = 100
 def _low_stock_key(value: str | None) -> tuple | None:
     """Low-stock page links carry "<available>.<sku>"."""
     available, _, sku = (value or "").partition(".")
-    return (int(available), sku) if available.isdigit() and sku else None
+    return (int(available), sku) if available.isascii() and available.isdigit() and sku else None
 
 
 @require_GET
@@ -92,7 +92,9 @@ def warehouse_detail(request, code: str):
         raise Http404(f"No warehouse has the code {code}.")
     per_page = request.GET.get("per_page", "")
     size = (
-        int(per_page) if per_page.isdigit() and int(per_page) in PAGE_SIZES else DEFAULT_PAGE_SIZE
+        int(per_page)
+        if per_page.isascii() and per_page.isdigit() and int(per_page) in PAGE_SIZES
+        else DEFAULT_PAGE_SIZE
     )
     after, before = cursor_param(request, "after"), cursor_param(request, "before")
     page = keyset_page(

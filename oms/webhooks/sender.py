@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from django.core.serializers.json import DjangoJSONEncoder
 
+from oms.destinations import internal_address_reason
 from oms.webhooks.signing import SIGNATURE_HEADER, sign_payload
 
 REQUEST_TIMEOUT_SECONDS = 10
@@ -65,6 +66,10 @@ def _snippet(response, limit: int) -> str:
 
 def post_json(*, url: str, body: bytes, headers: dict[str, str], snippet_length: int) -> PostResult:
     """POST `body` to `url`; an HTTP error or a network failure is a result, not an exception."""
+    # Checked again at send time: the name may resolve elsewhere than when it was saved.
+    refusal = internal_address_reason(url)
+    if refusal:
+        return PostResult(None, f"Not sent: {refusal}"[:500], "", 0)
     request = urllib.request.Request(url, data=body, headers=headers, method="POST")
     started = time.monotonic()
     status_code, error, snippet = None, "", ""

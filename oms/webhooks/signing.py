@@ -32,7 +32,7 @@ def verify_signature(
     signatures = []
     for part in (header or "").split(","):
         key, _, value = part.strip().partition("=")
-        if key == "t" and value.isdigit():
+        if key == "t" and value.isascii() and value.isdigit():
             timestamp = int(value)
         elif key == SIGNATURE_SCHEME and value:
             signatures.append(value)

@@ -67,7 +67,7 @@ def optional_amount(value, field: str) -> Decimal | None:
 
 def quantity(value, field: str) -> int:
     """A whole number of units from 1 up; raises OrderInvalid naming the field."""
-    if isinstance(value, str) and value.strip().isdigit():
+    if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
         value = int(value.strip())
     if isinstance(value, float) and value.is_integer():
         value = int(value)

@@ -19,6 +19,7 @@ from orders.services.lifecycle import (
     order_line_remove,
     order_line_set_quantity,
     order_note_add,
+    orders_backordered_product_ids,
     orders_reprocess_backordered,
 )
 
@@ -39,6 +40,7 @@ __all__ = [
     "order_line_remove",
     "order_line_set_quantity",
     "order_note_add",
+    "orders_backordered_product_ids",
     "orders_reprocess_backordered",
     "sales_channel_upsert",
 ]

@@ -307,3 +307,20 @@ def orders_reprocess_backordered(*, product_ids: set[int]) -> list[str]:
                 run_transition(order, "allocate_backorder", actor=None, actor_label="system")
                 numbers.append(order.number)
     return numbers
+
+
+def orders_backordered_product_ids() -> set[int]:
+    """Products that backordered orders wait for and that now have stock to promise."""
+    from inventory.models import StockLevel, available_expression
+
+    waiting = OrderLine.objects.filter(
+        order__status=OrderStatus.BACKORDERED, product__isnull=False
+    ).values("product_id")
+    return set(
+        StockLevel.objects.in_active_warehouses()
+        .filter(product_id__in=waiting)
+        .annotate(available_to_promise=available_expression())
+        .filter(available_to_promise__gt=0)
+        .values_list("product_id", flat=True)
+        .distinct()
+    )

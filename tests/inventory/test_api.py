@@ -213,3 +213,20 @@ def test_anonymous_gets_401_on_inventory_endpoints(client):
         response = client.get(path)
         assert response.status_code == 401
         assert response.json()["error"]["code"] == "not_authenticated"
+
+
+def test_skus_with_slashes_are_reachable_through_the_api(manager_user):
+    api = api_for(manager_user)
+    created = api.put("/api/v1/products/CABLE/USB-C/1M/", {"name": "Cable"}, format="json")
+    assert created.status_code == 201
+    assert api.get("/api/v1/products/CABLE/USB-C/1M/").json()["sku"] == "CABLE/USB-C/1M"
+
+
+def test_absurd_adjustment_quantities_are_field_errors(stocked, fulfillment_user):
+    response = api_for(fulfillment_user).post(
+        "/api/v1/stock/adjustments/",
+        {"sku": "API-1", "warehouse": "EAST", "quantity": 10**19, "reason": "receipt"},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert "quantity" in response.json()["error"]["fields"]

@@ -502,3 +502,13 @@ def test_plain_post_with_bad_input_renders_the_page_with_the_error(client, staff
 
 def test_actions_only_accept_post(client, staff, east, tee):
     assert client.get(action_url("receive", tee)).status_code == 405
+
+
+def test_a_sku_ending_like_an_action_still_has_its_page(client, fulfillment_user):
+    from django.urls import reverse
+
+    ProductFactory(sku="KIT/count")
+    client.force_login(fulfillment_user)
+    response = client.get(reverse("inventory:product_detail", args=["KIT/count"]))
+    assert response.status_code == 200
+    assert "KIT/count" in response.content.decode()

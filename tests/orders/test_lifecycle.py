@@ -316,3 +316,19 @@ def test_support_cannot_edit_without_the_role(channel, mug, fulfillment_user):
         order_line_set_quantity(
             order=order, line=order.lines.get(), quantity=2, actor=fulfillment_user
         )
+
+
+def test_the_backorder_sweeper_readies_orders_a_lost_nudge_left_behind(channel, mug, east):
+    from orders.tasks import sweep_backorders
+
+    waiting = capture(channel, [("MUG", 12)])
+    assert waiting.status == S.BACKORDERED
+    # Stock arrives, but the task the signal enqueued never ran (a lost message).
+    stock.stock_receive(product=mug, warehouse=east, quantity=2)
+    waiting.refresh_from_db()
+    assert waiting.status == S.BACKORDERED
+
+    assert sweep_backorders() == [waiting.number]
+    waiting.refresh_from_db()
+    assert waiting.status == S.READY
+    assert sweep_backorders() == []

@@ -212,3 +212,12 @@ def test_cancelled_orders_are_only_in_all(client, support_user, channel):
     assert numbers(client.get(QUEUE, {"queue": "ready"})) == []
     response = client.get(QUEUE, {"status": OrderStatus.CANCELLED})
     assert numbers(response) == [order.number]
+
+
+@pytest.mark.parametrize("cursor", ["²:2024-01-01", "1:NaN", "1:Infinity", "x:y", ":"])
+def test_a_malformed_cursor_shows_the_first_page(client, support_user, channel, cursor):
+    orders = make_orders(channel, 3)
+    client.force_login(support_user)
+    response = client.get(QUEUE, {"after": cursor, "sort": "total"})
+    assert response.status_code == 200
+    assert sorted(numbers(response)) == sorted(order.number for order in orders)
