@@ -4,6 +4,7 @@ import pytest
 from playwright.sync_api import expect
 
 from inventory.models import StockLevel, StockMovement
+from tests.e2e.browser import htmx_ready
 from tests.inventory.factories import ProductFactory, WarehouseFactory
 from tests.oms.factories import DEFAULT_PASSWORD
 
@@ -25,6 +26,7 @@ def test_fulfillment_scans_twice_and_receives_without_a_reload(page, login, fulf
 
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Receive stock").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Receive stock")
+    htmx_ready(page)
     page.evaluate("window.__marker = 'same page'")
     page.get_by_label("Warehouse").select_option("EAST")
     page.get_by_label("Reference").fill("PO-2001")
@@ -65,6 +67,7 @@ def test_receiving_on_the_product_page_updates_the_levels_in_place(page, login, 
     tee = ProductFactory(sku="TEE-BLK-M", name="Tee black M", barcode=BARCODE)
     login(manager_user.username, DEFAULT_PASSWORD)
     page.goto(f"/inventory/products/{tee.sku}/")
+    htmx_ready(page)
     page.evaluate("window.__marker = 'same page'")
     expect(page.locator("#stock-levels")).to_contain_text("No stock in any warehouse yet.")
 

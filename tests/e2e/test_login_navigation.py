@@ -2,6 +2,7 @@ import pytest
 from playwright.sync_api import expect
 
 from oms.demo import DEMO_PASSWORD, seed_demo_users
+from tests.e2e.browser import htmx_ready
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -52,6 +53,7 @@ def test_htmx_revoke_updates_table_and_flash_without_reload(page, login):
     api_client_create(name="Warehouse scanner", user=users["fulfillment"])
     login("admin", DEMO_PASSWORD)
     page.goto("/system/api-keys/")
+    htmx_ready(page)
     page.evaluate("window.__marker = 'same page'")
     page.once("dialog", lambda dialog: dialog.accept())
     page.get_by_role("button", name="Revoke").click()

@@ -8,6 +8,7 @@ from playwright.sync_api import expect
 
 from inventory.models import StockLevel
 from orders.models import Order, OrderStatus, SalesChannel
+from tests.e2e.browser import htmx_ready
 from tests.inventory.factories import ProductFactory, WarehouseFactory, give_stock
 from tests.oms.factories import DEFAULT_PASSWORD
 from tests.orders.factories import SalesChannelFactory, address, capture
@@ -31,6 +32,7 @@ def test_support_builds_a_phone_order_and_places_it(page, login, support_user, c
     login(support_user.username, DEFAULT_PASSWORD)
     page.get_by_role("navigation", name="Main").get_by_role("link", name="New order").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("New order")
+    htmx_ready(page)
 
     page.get_by_label("Find a product").fill("hoodie")
     result = page.locator("#product-results tr[data-sku='HOOD-NVY-M']")

@@ -7,6 +7,7 @@ from playwright.sync_api import expect
 
 from orders.models import Order, OrderEvent, OrderStatus
 from orders.services import order_hold
+from tests.e2e.browser import htmx_ready
 from tests.inventory.factories import ProductFactory, WarehouseFactory, give_stock
 from tests.oms.factories import DEFAULT_PASSWORD
 from tests.orders.factories import SalesChannelFactory, capture
@@ -33,6 +34,8 @@ def test_support_finds_an_order_by_email_and_adds_a_note_in_place(
     page.get_by_role("search").get_by_role("button", name="Search").click()
     page.wait_for_url(f"**/orders/{order.number}/")
     expect(page.get_by_role("heading", level=1)).to_have_text(order.number)
+
+    htmx_ready(page)
 
     page.evaluate("window.__marker = 'same page'")
     page.get_by_label("Internal note").fill("Customer asked to leave it with a neighbour.")
@@ -68,6 +71,7 @@ def test_held_order_is_released_from_the_needs_attention_queue(page, login, supp
     rows.first.get_by_role("link", name=held.number).click()
 
     expect(page.get_by_role("heading", level=1)).to_have_text(held.number)
+    htmx_ready(page)
     page.screenshot(path="/tmp/orders-order-page.png", full_page=True)
     page.get_by_role("button", name="Release the fraud review hold").click()
     expect(page.get_by_test_id("order-status")).to_contain_text("Ready to fulfill")
@@ -81,6 +85,7 @@ def test_queue_filters_push_the_url_so_reload_and_back_work(page, login, support
     order_hold(order=held, reason="manual", actor=None)
     login(support_user.username, DEFAULT_PASSWORD)
     page.goto("/orders/")
+    htmx_ready(page)
     page.evaluate("window.__marker = 'same page'")
     page.get_by_label("Status").select_option("on_hold")
     expect(page).to_have_url(re.compile(r"status=on_hold"))
@@ -100,6 +105,7 @@ def test_fulfillment_holds_two_orders_in_bulk(page, login, fulfillment_user, cha
     orders = [capture(channel, [("TEE-BLK-M", 1)], email=f"b{i}@example.com") for i in range(3)]
     login(fulfillment_user.username, DEFAULT_PASSWORD)
     page.goto("/orders/?queue=ready")
+    htmx_ready(page)
     boxes = page.locator("input[name=orders]")
     page.get_by_label("Select every order on this page").check()
     for index in range(3):

@@ -4,6 +4,7 @@ import pytest
 from playwright.sync_api import expect
 
 from orders.models import Order
+from tests.e2e.browser import htmx_ready
 from tests.inventory.factories import ProductFactory, WarehouseFactory, give_stock
 from tests.oms.factories import DEFAULT_PASSWORD
 from tests.orders.factories import SalesChannelFactory
@@ -21,6 +22,7 @@ def test_support_previews_and_imports_a_file_without_a_reload(page, login, suppo
 
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Import orders").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Import orders")
+    htmx_ready(page)
     page.evaluate("window.__marker = 'same page'")
     page.get_by_label("Channel").select_option(str(channel.pk))
     page.get_by_label("Orders file (CSV)").set_input_files(
