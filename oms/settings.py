@@ -182,6 +182,7 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-webhooks": {"task": "oms.tasks.sweep_webhooks", "schedule": 60.0},
     "purge-idempotency-keys": {"task": "orders.tasks.purge_idempotency_keys", "schedule": 3600.0},
     "sweep-backorders": {"task": "orders.tasks.sweep_backorders", "schedule": 300.0},
+    "sweep-confirmations": {"task": "orders.tasks.sweep_confirmations", "schedule": 300.0},
 }
 
 # A coalesced webhook event (e.g. stock per SKU) waits this long for later changes to fold into

@@ -1,27 +1,43 @@
 from datetime import timedelta
 
 from celery import shared_task
+from django.conf import settings
 from django.db import OperationalError
 from django.utils import timezone
 
 from oms.tasks import TRANSIENT_RETRY
-from orders.emails import send_order_confirmation as send_confirmation_email
-from orders.models import IdempotencyKey, Order, OrderEvent
-from orders.services import orders_backordered_product_ids, orders_reprocess_backordered
+from orders.models import IdempotencyKey, Order
+from orders.services import (
+    order_confirmation_send,
+    orders_backordered_product_ids,
+    orders_reprocess_backordered,
+)
 
 IDEMPOTENCY_KEY_LIFETIME = timedelta(hours=24)
+CONFIRMATION_GRACE = timedelta(minutes=10)
+SWEEP_BATCH_SIZE = 500
 
 
-@shared_task(**TRANSIENT_RETRY)
-def send_order_confirmation(order_id: int) -> None:
-    order = Order.objects.select_related("customer", "shipping_address").filter(pk=order_id).first()
-    if order is None or not order.email:
-        return
-    # A redelivered message does not email the customer twice. (No lock is held while the
-    # mail server is talked to; two workers racing on one message is the price of that.)
-    if OrderEvent.objects.filter(order=order, type="email_sent").exists():
-        return
-    send_confirmation_email(order=order)
+@shared_task(
+    autoretry_for=(OperationalError, OSError),  # OSError covers the SMTP errors
+    retry_backoff=30,
+    retry_backoff_max=settings.CELERY_MAX_COUNTDOWN_SECONDS,
+    retry_jitter=True,
+    max_retries=5,
+)
+def send_order_confirmation(order_id: int) -> bool:
+    return order_confirmation_send(order_id=order_id)
+
+
+@shared_task(autoretry_for=(OperationalError,), max_retries=3)
+def sweep_confirmations() -> int:
+    """Re-send the nudge for confirmations owed for a while (a lost message or dead worker)."""
+    overdue = Order.objects.filter(
+        confirmation_due=True, placed_at__lt=timezone.now() - CONFIRMATION_GRACE
+    ).values_list("pk", flat=True)[:SWEEP_BATCH_SIZE]
+    for order_id in overdue:
+        send_order_confirmation.delay(order_id)
+    return len(overdue)
 
 
 @shared_task(**TRANSIENT_RETRY)

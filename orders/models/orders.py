@@ -140,6 +140,9 @@ class Order(FSMModelMixin, TimeStampedModel):
     allow_backorder = models.BooleanField(default=True)
     # The capture request's payment block, kept for the payments app (order_captured signal).
     payment_request = models.JSONField(default=dict, blank=True)
+    # The confirmation email is owed (set in the capture transaction, cleared when sent), so a
+    # lost task message delays the email and the sweeper still sends it.
+    confirmation_due = models.BooleanField(default=False)
     placed_at = models.DateTimeField(null=True, blank=True)
     ship_by = models.DateTimeField(null=True, blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
@@ -164,6 +167,11 @@ class Order(FSMModelMixin, TimeStampedModel):
             models.Index(fields=["channel", "-placed_at", "-id"], name="order_channel_placed"),
             models.Index(fields=["payment_status", "-placed_at"], name="order_payment_placed"),
             models.Index(fields=["ship_by", "id"], name="order_ship_by"),
+            models.Index(
+                fields=["placed_at"],
+                condition=Q(confirmation_due=True),
+                name="order_confirmation_due",
+            ),
             # The late queue and its count read only open orders: a small slice at any size.
             models.Index(
                 fields=["ship_by", "id"],

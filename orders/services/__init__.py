@@ -22,6 +22,7 @@ from orders.services.lifecycle import (
     orders_backordered_product_ids,
     orders_reprocess_backordered,
 )
+from orders.services.notifications import order_confirmation_send
 
 __all__ = [
     "AddressData",
@@ -32,6 +33,7 @@ __all__ = [
     "order_address_update",
     "order_cancel",
     "order_capture",
+    "order_confirmation_send",
     "order_hold",
     "order_hold_release",
     "order_inquiry_log",

@@ -215,6 +215,7 @@ def _capture(channel, request: CaptureRequest, source, actor, actor_label) -> Or
         shipping_method=request.shipping_method[:50],
         allow_backorder=request.allow_backorder,
         payment_request=request.payment or {},
+        confirmation_due=request.notify_customer,
         placed_at=placed_at,
     )
     order.number = f"SO-{order.pk:06d}"
@@ -251,7 +252,7 @@ def _capture(channel, request: CaptureRequest, source, actor, actor_label) -> Or
         },
     )
     order_captured.send(sender=Order, order=order)
-    if request.notify_customer:
+    if order.confirmation_due:
         # Imported here: the tasks module imports these services.
         from orders.tasks import send_order_confirmation
 

@@ -151,6 +151,19 @@ def _recompute_totals(order: Order) -> None:
     order.save(update_fields=["subtotal", "grand_total", "updated_at"])
 
 
+def _held_while_fulfilling(order: Order) -> bool:
+    """On hold, but put there after fulfillment began: its stock may already be picked."""
+    if order.status != OrderStatus.ON_HOLD:
+        return False
+    entered = (
+        order.events.filter(type="status_changed", data__to=OrderStatus.ON_HOLD)
+        .order_by("-created_at", "-id")
+        .values_list("data", flat=True)
+        .first()
+    )
+    return bool(entered) and entered.get("from") == OrderStatus.FULFILLING
+
+
 def _editable(order: Order, actor, *, adding: Product | None = None) -> Order:
     """Lock an order for an edit, and every stock level the edit may touch.
 
@@ -161,7 +174,7 @@ def _editable(order: Order, actor, *, adding: Product | None = None) -> Order:
     if not may_edit(order, actor if getattr(actor, "pk", None) else None):
         raise InvalidTransition("Your role may not edit orders.")
     order = lock_order(order)
-    if order.status not in EDITABLE:
+    if order.status not in EDITABLE or _held_while_fulfilling(order):
         raise OrderNotEditable(
             f"Order {order.number} is {order.get_status_display().lower()}: "
             "it can only be edited before fulfillment starts."

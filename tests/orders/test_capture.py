@@ -144,3 +144,40 @@ def test_no_confirmation_when_the_order_is_not_news_to_the_customer(
     with django_capture_on_commit_callbacks(execute=True):
         capture(channel, [("MUG", 1)], notify_customer=False)
     assert mail.outbox == []
+
+
+def test_an_owed_confirmation_is_sent_once_even_if_asked_twice(channel, mug):
+    from orders.services import order_confirmation_send
+
+    order = capture(channel, [("MUG", 1)])  # no commit here, so the task never ran
+    assert Order.objects.get(pk=order.pk).confirmation_due is True
+    assert order_confirmation_send(order_id=order.pk) is True
+    assert order_confirmation_send(order_id=order.pk) is False
+    assert len(mail.outbox) == 1
+    assert Order.objects.get(pk=order.pk).confirmation_due is False
+
+
+def test_the_sweeper_sends_confirmations_a_lost_message_left_owed(channel, mug):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from orders.tasks import sweep_confirmations
+
+    order = capture(channel, [("MUG", 1)], placed_at=timezone.now() - timedelta(minutes=30))
+    fresh = capture(channel, [("MUG", 1)], email="new@example.com")
+    assert sweep_confirmations() == 1
+    assert [message.to for message in mail.outbox] == [[order.email]]
+    assert Order.objects.get(pk=fresh.pk).confirmation_due is True
+
+
+def test_a_refused_email_stays_owed(channel, mug, settings):
+    from orders.services import order_confirmation_send
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 9, 2
+    order = capture(channel, [("MUG", 1)])
+    with pytest.raises(OSError):
+        order_confirmation_send(order_id=order.pk)
+    assert Order.objects.get(pk=order.pk).confirmation_due is True
+    assert not order.events.filter(type="email_sent").exists()

@@ -332,3 +332,15 @@ def test_the_backorder_sweeper_readies_orders_a_lost_nudge_left_behind(channel, 
     waiting.refresh_from_db()
     assert waiting.status == S.READY
     assert sweep_backorders() == []
+
+
+def test_an_order_held_after_fulfillment_began_cannot_be_edited(channel, mug, support_user):
+    order = capture(channel, [("MUG", 1)])
+    order = Order.objects.get(pk=order.pk)
+    from orders.services.common import run_transition
+
+    run_transition(order, "start_fulfillment")
+    order_hold(order=order, reason=HoldReason.CUSTOMER_REQUEST, actor=support_user)
+    with pytest.raises(OrderNotEditable):
+        order_line_set_quantity(order=order, line=order.lines.get(), quantity=2, actor=support_user)
+    assert allocated(mug) == 1
