@@ -180,6 +180,7 @@ CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "oms.tasks.record_worker_heartbeat", "schedule": 60.0},
     "clear-expired-sessions": {"task": "oms.tasks.clear_expired_sessions", "schedule": 6 * 3600.0},
     "sweep-webhooks": {"task": "oms.tasks.sweep_webhooks", "schedule": 60.0},
+    "purge-webhook-history": {"task": "oms.tasks.purge_webhook_history", "schedule": 3600.0},
     "purge-idempotency-keys": {"task": "orders.tasks.purge_idempotency_keys", "schedule": 3600.0},
     "sweep-backorders": {"task": "orders.tasks.sweep_backorders", "schedule": 300.0},
     "sweep-confirmations": {"task": "orders.tasks.sweep_confirmations", "schedule": 300.0},
@@ -188,6 +189,8 @@ CELERY_BEAT_SCHEDULE = {
 # A coalesced webhook event (e.g. stock per SKU) waits this long for later changes to fold into
 # it before it is dispatched, so a burst of changes sends one figure, the last.
 WEBHOOK_COALESCE_SECONDS = env_int("WEBHOOK_COALESCE_SECONDS", 2)
+# Finished webhook events, deliveries and attempts are kept this long, then purged hourly.
+WEBHOOK_RETENTION_DAYS = env_int("WEBHOOK_RETENTION_DAYS", 30)
 # Allow webhook endpoints on loopback/private addresses (development and tests post locally).
 WEBHOOK_ALLOW_PRIVATE_URLS = env_bool("WEBHOOK_ALLOW_PRIVATE_URLS", default=DEBUG)
 

@@ -7,6 +7,7 @@ from django.utils import timezone
 from oms.models import WebhookDelivery
 from oms.services import worker_heartbeat_record
 from oms.webhooks import webhook_delivery_attempt, webhook_event_dispatch, webhook_sweep
+from oms.webhooks.retention import webhook_history_purge
 
 # A dropped connection or a lock timeout is worth another try; anything else is a bug to see.
 TRANSIENT_RETRY = {
@@ -50,3 +51,8 @@ def deliver_webhook(delivery_id: int) -> None:
 @shared_task
 def sweep_webhooks() -> None:
     webhook_sweep()
+
+
+@shared_task(autoretry_for=(OperationalError,), max_retries=3)
+def purge_webhook_history() -> int:
+    return webhook_history_purge()

@@ -9,6 +9,7 @@ from rest_framework.permissions import AllowAny
 
 from inventory import api as inventory_api
 from oms import api, api_views, views
+from oms.login import ThrottledLoginView
 from orders import api as orders_api
 
 api_v1 = [
@@ -32,11 +33,7 @@ urlpatterns = [
         views.webhook_retry,
         name="webhook_delivery_retry",
     ),
-    path(
-        "login/",
-        auth_views.LoginView.as_view(redirect_authenticated_user=True),
-        name="login",
-    ),
+    path("login/", ThrottledLoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("inventory/", include("inventory.urls")),

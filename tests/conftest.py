@@ -8,10 +8,12 @@ skipped without one. Tasks run in-process unless a test starts a real worker (`c
 
 import os
 import shutil
+import uuid
 
 import pytest
 from django.conf import settings
 from django.db import connection
+from django.test import override_settings
 
 from oms.celery import app as celery_app
 from tests.oms.factories import UserFactory
@@ -33,6 +35,16 @@ def pytest_collection_modifyitems(config, items):
 def _skip_without_postgres(request):
     if request.node.get_closest_marker("postgres") and connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL (DATABASE_URL)")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _private_cache_namespace():
+    """A fresh cache key prefix per test run: the Redis cache outlives runs and is shared by
+    the parallel test processes, and counters (sign-in failures) must not leak between them."""
+    caches = {name: dict(config) for name, config in settings.CACHES.items()}
+    caches["default"]["KEY_PREFIX"] = f"test-{uuid.uuid4().hex}"
+    with override_settings(CACHES=caches):
+        yield
 
 
 @pytest.fixture(autouse=True)

@@ -129,3 +129,32 @@ def test_pages_carry_csrf_header_for_htmx_and_local_htmx_script(client, support_
     assert 'hx-headers=\'{"X-CSRFToken": "' in html
     assert '<script src="/static/django_htmx/htmx-2.min.js" defer>' in html
     assert "//cdn" not in html and "unpkg.com" not in html
+
+
+def test_repeated_wrong_passwords_are_throttled(client, user_with_role):
+    from oms.login import MAX_FAILURES
+
+    user_with_role("Support", username="guessed")
+    for _ in range(MAX_FAILURES):
+        response = client.post(reverse("login"), {"username": "guessed", "password": "nope"})
+        assert "Please enter a correct username and password" in response.content.decode()
+    # Even the right password is refused now, without being checked.
+    response = client.post(
+        reverse("login"), {"username": "guessed", "password": "correct-horse-battery"}
+    )
+    assert response.status_code == 200
+    assert "Too many failed sign-ins" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+def test_a_successful_sign_in_clears_the_failure_count(client, user_with_role):
+    user_with_role("Support", username="forgetful")
+    for _ in range(3):
+        client.post(reverse("login"), {"username": "forgetful", "password": "nope"})
+    response = client.post(
+        reverse("login"), {"username": "forgetful", "password": "correct-horse-battery"}
+    )
+    assert response.status_code == 302
+    from django.core.cache import cache
+
+    assert cache.get("login-failures:127.0.0.1:forgetful") is None
