@@ -1,13 +1,11 @@
 """Reads: catalog lists, levels, availability, the ledger, low stock, sourcing snapshots."""
 
-from collections import defaultdict
 from datetime import date
 
 from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, Greatest
 
 from inventory.models import Product, StockLevel, StockMovement, Warehouse
-from inventory.sourcing import WarehouseStock
 
 STOCK_FILTERS = ("low", "out", "in_stock")
 
@@ -147,25 +145,3 @@ def warehouse_list() -> QuerySet[Warehouse]:
         units_on_hand=Coalesce(Sum("levels__on_hand"), 0),
         units_allocated=Coalesce(Sum("levels__allocated"), 0),
     ).order_by("priority", "code")
-
-
-def sourcing_snapshot(*, product_ids: set[int]) -> list[WarehouseStock]:
-    """Availability of these products per active warehouse, for `plan_sourcing`."""
-    available = defaultdict(dict)
-    rows = (
-        StockLevel.objects.in_active_warehouses()
-        .filter(product_id__in=product_ids)
-        .values_list("warehouse_id", "product_id", "on_hand", "allocated", "safety_stock")
-    )
-    for warehouse_id, product_id, on_hand, allocated, safety_stock in rows:
-        available[warehouse_id][product_id] = max(0, on_hand - allocated - safety_stock)
-    return [
-        WarehouseStock(
-            warehouse_id=warehouse.pk,
-            code=warehouse.code,
-            country=warehouse.country,
-            priority=warehouse.priority,
-            available=available.get(warehouse.pk, {}),
-        )
-        for warehouse in Warehouse.objects.active()
-    ]

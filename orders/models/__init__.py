@@ -5,7 +5,6 @@ from orders.models.common import MONEY, ZERO
 from orders.models.customers import Address, Customer
 from orders.models.orders import (
     OPEN_STATUSES,
-    UNSHIPPED_STATUSES,
     Allocation,
     Order,
     OrderLine,
@@ -25,7 +24,6 @@ from orders.models.timeline import HoldReason, OrderEvent, OrderHold
 __all__ = [
     "MONEY",
     "OPEN_STATUSES",
-    "UNSHIPPED_STATUSES",
     "ZERO",
     "Address",
     "Allocation",

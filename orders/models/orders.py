@@ -32,7 +32,6 @@ class OrderStatus(models.TextChoices):
 
 S = OrderStatus
 OPEN_STATUSES = (S.PENDING, S.ON_HOLD, S.BACKORDERED, S.READY, S.FULFILLING, S.PARTIALLY_SHIPPED)
-UNSHIPPED_STATUSES = (S.DRAFT, *OPEN_STATUSES[:-1])
 # Open and not shipped at all: an order in one of these past its ship-by time is late.
 LATE_CANDIDATE_STATUSES = OPEN_STATUSES[:-1]
 
