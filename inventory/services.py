@@ -44,6 +44,8 @@ class _Change:
     allocated_delta: int = 0
     # A count sets on_hand; its delta is only known once the level is locked.
     counted: int | None = None
+    # Overrides the call's note for this change's ledger row (a count sheet's per-row note).
+    note: str | None = None
 
 
 def _check_quantity(quantity, *, allow_zero: bool = False, field: str = "quantity") -> int:
@@ -105,7 +107,7 @@ def _apply(
                 on_hand_after=level.on_hand,
                 allocated_after=level.allocated,
                 reference=reference[:100],
-                note=note[:500],
+                note=(change.note if change.note is not None else note)[:500],
                 actor=actor if actor is not None and actor.is_authenticated else None,
             )
         )
@@ -251,20 +253,24 @@ def stock_count(
 @transaction.atomic
 def stock_count_lines(
     *,
-    counts: Sequence[tuple[Product, Warehouse, int]],
+    counts: Sequence[tuple[Product, Warehouse, int] | tuple[Product, Warehouse, int, str]],
     actor=None,
     reference: str = "",
     note: str = "",
 ) -> list[StockLevel]:
-    """Apply many counts in one transaction (CSV import); any refusal changes nothing."""
+    """Apply many counts in one transaction (CSV import); any refusal changes nothing.
+
+    A count may carry a fourth item, its own note, which replaces `note` on its ledger row.
+    """
     changes = [
         _Change(
-            product,
-            warehouse,
+            count[0],
+            count[1],
             MovementKind.COUNT,
-            counted=_check_quantity(counted, allow_zero=True, field="counted"),
+            counted=_check_quantity(count[2], allow_zero=True, field="counted"),
+            note=count[3] if len(count) > 3 else None,
         )
-        for product, warehouse, counted in counts
+        for count in counts
     ]
     return _apply(changes, actor=actor, reference=reference, note=note, create_missing=True)
 

@@ -8,7 +8,6 @@ is then: stock may have moved while someone read the preview.
 import secrets
 
 from django.contrib import messages
-from django.db import transaction
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -35,24 +34,18 @@ def _checked(sheet: CountSheet) -> tuple[CountSheet, CountImportStock]:
     return checked, stock
 
 
-@transaction.atomic
 def _apply(sheet: CountSheet, stock: CountImportStock, *, actor, reference: str) -> None:
-    """Book every row as a count in one transaction.
-
-    `stock_count_lines` takes one note per call, so rows are booked per note. Every level is
-    locked first, in id order as the services lock, so the calls cannot deadlock with others.
-    """
+    """Book every row as a count, each with its own note, in one service call."""
     groups = counts_by_note(sheet, products=stock.products, warehouses=stock.warehouses)
-    services.lock_levels(
-        (
-            (product.pk, warehouse.pk)
-            for counts in groups.values()
-            for product, warehouse, _ in counts
-        ),
-        create_missing=True,
+    services.stock_count_lines(
+        counts=[
+            (product, warehouse, counted, note)
+            for note, counts in groups.items()
+            for product, warehouse, counted in counts
+        ],
+        actor=actor,
+        reference=reference,
     )
-    for note, counts in groups.items():
-        services.stock_count_lines(counts=counts, actor=actor, reference=reference, note=note)
 
 
 @role_required(*STOCK_KEEPERS)

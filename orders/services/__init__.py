@@ -1,5 +1,6 @@
 """Every write to orders. Import from here: `from orders.services import order_capture`."""
 
+from orders.services.bulk import BulkOutcome, orders_bulk_apply
 from orders.services.capture import (
     AddressData,
     CaptureRequest,
@@ -26,6 +27,7 @@ from orders.services.notifications import order_confirmation_send
 
 __all__ = [
     "AddressData",
+    "BulkOutcome",
     "CaptureRequest",
     "LineData",
     "channel_api_key_create",
@@ -43,6 +45,7 @@ __all__ = [
     "order_line_set_quantity",
     "order_note_add",
     "orders_backordered_product_ids",
+    "orders_bulk_apply",
     "orders_reprocess_backordered",
     "sales_channel_upsert",
 ]

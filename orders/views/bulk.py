@@ -1,49 +1,22 @@
-"""Bulk actions on the orders ticked in a queue.
-
-Each order runs in its own transaction through the same services as the order page, so one
-refusal ("SO-000013 is shipped: it cannot be cancelled now") never undoes the others; every
-order's outcome is reported as a flash message, and the queue is shown again.
-"""
+"""Bulk actions on the orders ticked in a queue: each order's outcome (from
+`orders_bulk_apply`) is reported as a flash message, and the queue is shown again."""
 
 import csv
 from io import StringIO
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.http import HttpResponse, QueryDict
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from oms.errors import DomainError, InvalidTransition
 from oms.roles import role_required
 from orders.forms import BULK_ACTIONS, BulkActionForm
 from orders.models import Order
 from orders.selectors_backoffice import orders_for_bulk
-from orders.services import order_cancel, order_hold, order_hold_release
+from orders.services import orders_bulk_apply
 from orders.views.common import ORDER_VIEWERS, refusal
 from orders.views.queues import bulk_actions_for, render_queue
-
-
-def _hold(order: Order, actor, data: dict) -> str:
-    hold = order_hold(order=order, reason=data["hold_reason"], note=data["note"], actor=actor)
-    return f"{order.number} put on hold ({hold.get_reason_display()})."
-
-
-def _release(order: Order, actor, data: dict) -> str:
-    if not order.active_holds:
-        raise InvalidTransition("it has no active hold to release.")
-    for hold in order.active_holds:
-        order = order_hold_release(order=order, hold=hold, actor=actor)
-    return f"{order.number} released: now {order.get_status_display().lower()}."
-
-
-def _cancel(order: Order, actor, data: dict) -> str:
-    order_cancel(order=order, reason=data["reason"].strip(), actor=actor)
-    return f"{order.number} cancelled."
-
-
-RUNNERS = {"hold": _hold, "release": _release, "cancel": _cancel}
 
 
 def _spreadsheet_safe(value):
@@ -105,12 +78,21 @@ def bulk_action(request):
     results: list[tuple[bool, str]] = []
     found = {order.number for order in orders}
     results += [(False, f"{number}: no such order.") for number in numbers if number not in found]
-    for order in orders:
-        try:
-            with transaction.atomic():
-                results.append((True, RUNNERS[action](order, request.user, form.cleaned_data)))
-        except DomainError as error:
-            results.append((False, refusal(order.number, error.message)))
+    outcomes = orders_bulk_apply(
+        orders=orders,
+        action=action,
+        actor=request.user,
+        hold_reason=form.cleaned_data.get("hold_reason") or "",
+        note=form.cleaned_data.get("note") or "",
+        reason=form.cleaned_data.get("reason") or "",
+    )
+    results += [
+        (
+            outcome.done,
+            outcome.message if outcome.done else refusal(outcome.number, outcome.message),
+        )
+        for outcome in outcomes
+    ]
     done = sum(1 for ok, _ in results if ok)
     messages.info(request, f"{BULK_ACTIONS[action]}: {done} of {len(numbers)} orders done.")
     for ok, text in results:
