@@ -9,3 +9,8 @@ def htmx_ready(page) -> None:
     """
     page.wait_for_load_state("load")
     page.wait_for_function("() => window.htmx !== undefined")
+
+
+def htmx_settled(page) -> None:
+    """Wait until no htmx request is in flight (htmx marks the element with `htmx-request`)."""
+    page.wait_for_function("() => document.querySelector('.htmx-request') === null")

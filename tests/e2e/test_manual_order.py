@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from inventory.models import StockLevel
 from orders.models import Order, OrderStatus, SalesChannel
-from tests.e2e.browser import htmx_ready
+from tests.e2e.browser import htmx_ready, htmx_settled
 from tests.inventory.factories import ProductFactory, WarehouseFactory, give_stock
 from tests.oms.factories import DEFAULT_PASSWORD
 from tests.orders.factories import SalesChannelFactory, address, capture
@@ -42,6 +42,9 @@ def test_support_builds_a_phone_order_and_places_it(page, login, support_user, c
 
     quantity = page.get_by_label("Quantity of HOOD-NVY-M")
     expect(quantity).to_have_value("1")
+    # Let the swaps the click started finish, or they could replace the field being typed in.
+    expect(page.get_by_test_id("subtotal")).to_have_text("59.00")
+    htmx_settled(page)
     quantity.fill("2")
     expect(page.get_by_test_id("subtotal")).to_have_text("118.00")
 
