@@ -12,6 +12,7 @@ from rest_framework.views import APIView
 from inventory import selectors, services
 from inventory.models import MovementKind, Product, StockLevel, Warehouse
 from oms.roles import STAFF_ROLES, Role
+from oms.validators import COUNTRY_CODE_MESSAGE, is_country_code, normalize_country
 
 CATALOG_WRITERS = (Role.MANAGER,)
 # The same ceiling as the back-office forms: a typo is an error, not a database overflow.
@@ -109,9 +110,9 @@ class WarehouseSerializer(serializers.ModelSerializer):
         ]
 
     def validate_country(self, value: str) -> str:
-        if len(value) != 2 or not value.isalpha():
-            raise serializers.ValidationError("Use the two-letter ISO country code, e.g. US.")
-        return value.upper()
+        if not is_country_code(value):
+            raise serializers.ValidationError(COUNTRY_CODE_MESSAGE)
+        return normalize_country(value)
 
 
 class WarehouseListView(generics.ListCreateAPIView):

@@ -8,11 +8,11 @@ The file: a header row `sku,warehouse,counted[,note]` (any order, any case; comm
 tab separated, as spreadsheets export), then one row per level counted.
 """
 
-import csv
-import io
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
+
+from oms.csvfiles import FileRefused, PreviewSheet, read_table
 
 REQUIRED_COLUMNS = ("sku", "warehouse", "counted")
 OPTIONAL_COLUMNS = ("note",)
@@ -60,18 +60,7 @@ class CountRow:
 
 
 @dataclass(frozen=True)
-class CountSheet:
-    rows: tuple[CountRow, ...] = ()
-    problems: tuple[str, ...] = field(default=())  # about the file as a whole
-
-    @property
-    def is_clean(self) -> bool:
-        return bool(self.rows) and not self.problems and all(row.is_clean for row in self.rows)
-
-    @property
-    def bad_rows(self) -> list[CountRow]:
-        return [row for row in self.rows if not row.is_clean]
-
+class CountSheet(PreviewSheet[CountRow]):
     @property
     def skus(self) -> set[str]:
         return {row.sku for row in self.rows if row.sku}
@@ -94,61 +83,29 @@ class CountSheet:
         return cls(rows=_check_cells(rows))
 
 
-def _sheet_problem(message: str) -> CountSheet:
-    return CountSheet(problems=(message,))
-
-
-def _decode(content: bytes | str) -> str | None:
-    if isinstance(content, str):
-        return content.lstrip("\ufeff")
-    try:
-        return content.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return None
-
-
-def _delimiter(text: str) -> str:
-    """The separator the header row uses most: comma, semicolon (European locales) or tab."""
-    header = text.split("\n", 1)[0]
-    return max(",;\t", key=header.count)
+def _header_problem(columns: list[str]) -> str | None:
+    missing = [column for column in REQUIRED_COLUMNS if column not in columns]
+    unexpected = [c for c in columns if c not in (*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS)]
+    if missing or unexpected or len(set(columns)) != len(columns):
+        return (
+            "The first row must name the columns sku, warehouse, counted and optionally note "
+            f"(found: {', '.join(columns) or 'nothing'})."
+        )
+    return None
 
 
 def read_counts(content: bytes | str) -> CountSheet:
     """Parse a counts file; each row carries its format errors (number, duplicate, missing)."""
-    if len(content) > MAX_BYTES:
-        return _sheet_problem(f"The file is larger than {MAX_BYTES // (1024 * 1024)} MB.")
-    text = _decode(content)
-    if text is None:
-        return _sheet_problem(
-            "The file is not UTF-8 text. Save it from your spreadsheet as CSV UTF-8."
-        )
     try:
-        records = [
-            (number, cells)
-            for number, cells in enumerate(
-                csv.reader(io.StringIO(text), delimiter=_delimiter(text)), start=1
-            )
-            if any(cell.strip() for cell in cells)
-        ]
-    except csv.Error as error:
-        return _sheet_problem(f"The file could not be read as CSV: {error}.")
-    if not records:
-        return _sheet_problem("The file is empty.")
-    _, header = records[0]
-    columns = [cell.strip().lower() for cell in header]
-    missing = [column for column in REQUIRED_COLUMNS if column not in columns]
-    unexpected = [c for c in columns if c not in (*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS)]
-    if missing or unexpected or len(set(columns)) != len(columns):
-        return _sheet_problem(
-            "The first row must name the columns sku, warehouse, counted and optionally note "
-            f"(found: {', '.join(columns) or 'nothing'})."
+        table = read_table(
+            content, max_bytes=MAX_BYTES, max_rows=MAX_ROWS, header_problem=_header_problem
         )
-    if len(records) - 1 > MAX_ROWS:
-        return _sheet_problem(f"The file has more than {MAX_ROWS} rows; split it into parts.")
+    except FileRefused as refusal:
+        return CountSheet.refused(refusal.message)
+    columns = table.columns
     position = {column: columns.index(column) for column in columns}
     rows, width_errors = [], {}
-    for number, cells in records[1:]:
-        cells = [cell.strip() for cell in cells]
+    for number, cells in table.records:
         if len(cells) > len(columns):
             width_errors[number] = f"Has {len(cells)} cells; the header names {len(columns)}."
         cells += [""] * (len(columns) - len(cells))
@@ -161,8 +118,6 @@ def read_counts(content: bytes | str) -> CountSheet:
                 note=cells[position["note"]] if "note" in position else "",
             )
         )
-    if not rows:
-        return _sheet_problem("The file has a header but no rows to import.")
     checked = _check_cells(rows)
     checked = [
         replace(row, errors=(width_errors[row.line], *row.errors))

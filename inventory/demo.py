@@ -12,6 +12,7 @@ from django.db import transaction
 
 from inventory import services
 from inventory.models import Product, StockLevel, StockMovement, Warehouse
+from oms.money import CENT
 
 WAREHOUSES = (
     # code, name, city, postal code, country, priority
@@ -56,7 +57,7 @@ def catalog() -> list[dict]:
                         "name": f"{name}, {color_name}, {size}",
                         "barcode": ean13(number),
                         "price": Decimal(price),
-                        "cost": (Decimal(price) * Decimal("0.42")).quantize(Decimal("0.01")),
+                        "cost": (Decimal(price) * Decimal("0.42")).quantize(CENT),
                         "weight_grams": grams,
                     }
                 )

@@ -10,6 +10,7 @@ from django.db.models import F, Q, Sum
 from django.db.models.functions import Greatest
 
 from oms.models import TimeStampedModel
+from oms.money import MONEY
 
 
 class ProductQuerySet(models.QuerySet):
@@ -37,8 +38,8 @@ class Product(TimeStampedModel):
         max_length=32, blank=True, default="", help_text="GTIN / EAN / UPC printed on the item."
     )
     weight_grams = models.PositiveIntegerField(default=0)
-    price = models.DecimalField(max_digits=12, decimal_places=2, default=0)
-    cost = models.DecimalField(max_digits=12, decimal_places=2, default=0)
+    price = models.DecimalField(**MONEY, default=0)
+    cost = models.DecimalField(**MONEY, default=0)
     is_active = models.BooleanField(default=True)
     reorder_point = models.PositiveIntegerField(
         default=0, help_text="Reorder when available to promise falls to this."

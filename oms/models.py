@@ -1,4 +1,4 @@
-"""Platform tables: API clients (keys), worker heartbeats and outbound webhooks."""
+"""Platform tables: API clients (keys), idempotency keys, worker heartbeats, outbound webhooks."""
 
 import hashlib
 import secrets
@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import URLValidator
 from django.db import models
+from django.utils import timezone
 
 
 class TimeStampedModel(models.Model):
@@ -62,6 +63,35 @@ class ApiClient(TimeStampedModel):
     @staticmethod
     def hash_key(key: str) -> str:
         return hashlib.sha256(key.encode()).hexdigest()
+
+
+class IdempotencyKey(models.Model):
+    """A client's `Idempotency-Key` and the response it produced, replayed on a retry.
+
+    One table for every write endpoint that accepts the header — order capture, refunds,
+    payments, shipments and returns — so a key means the same wherever it is sent
+    (`oms.idempotency`).
+    """
+
+    class State(models.TextChoices):
+        IN_PROGRESS = "in_progress", "In progress"
+        COMPLETED = "completed", "Completed"
+
+    client_key = models.CharField(max_length=60)
+    key = models.CharField(max_length=255)
+    fingerprint = models.CharField(max_length=64)
+    state = models.CharField(max_length=20, choices=State.choices, default=State.IN_PROGRESS)
+    response_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    response_body = models.JSONField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["client_key", "key"], name="idempotency_key_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.client_key}:{self.key}"
 
 
 class WorkerHeartbeat(models.Model):

@@ -181,9 +181,10 @@ CELERY_BEAT_SCHEDULE = {
     "clear-expired-sessions": {"task": "oms.tasks.clear_expired_sessions", "schedule": 6 * 3600.0},
     "sweep-webhooks": {"task": "oms.tasks.sweep_webhooks", "schedule": 60.0},
     "purge-webhook-history": {"task": "oms.tasks.purge_webhook_history", "schedule": 3600.0},
-    "purge-idempotency-keys": {"task": "orders.tasks.purge_idempotency_keys", "schedule": 3600.0},
+    "purge-idempotency-keys": {"task": "oms.tasks.purge_idempotency_keys", "schedule": 3600.0},
     "sweep-backorders": {"task": "orders.tasks.sweep_backorders", "schedule": 300.0},
     "sweep-confirmations": {"task": "orders.tasks.sweep_confirmations", "schedule": 300.0},
+    "sweep-payments": {"task": "payments.tasks.sweep_payments", "schedule": 60.0},
 }
 
 # A coalesced webhook event (e.g. stock per SKU) waits this long for later changes to fold into
@@ -193,6 +194,26 @@ WEBHOOK_COALESCE_SECONDS = env_int("WEBHOOK_COALESCE_SECONDS", 2)
 WEBHOOK_RETENTION_DAYS = env_int("WEBHOOK_RETENTION_DAYS", 30)
 # Allow webhook endpoints on loopback/private addresses (development and tests post locally).
 WEBHOOK_ALLOW_PRIVATE_URLS = env_bool("WEBHOOK_ALLOW_PRIVATE_URLS", default=DEBUG)
+
+# --- payments -------------------------------------------------------------------------------
+
+# Gateways by the name an order's payment block uses. A live processor's adapter implements
+# `payments.gateways.base.Gateway` and is added here.
+PAYMENT_GATEWAYS = {
+    "sandbox": "payments.gateways.sandbox.SandboxGateway",
+    "manual": "payments.gateways.offline.ManualGateway",
+    "marketplace": "payments.gateways.offline.MarketplaceGateway",
+}
+# The most one refund by Support may be (in the order's currency); above it needs a Manager.
+PAYMENTS_SUPPORT_REFUND_LIMIT = (
+    os.environ.get("PAYMENTS_SUPPORT_REFUND_LIMIT", "").strip() or "100.00"
+)
+# A gateway call that fails transiently is retried after 1×, 2×, 4× … this many seconds (with
+# jitter), at most PAYMENTS_MAX_ATTEMPTS times in all, then the payment is marked failed.
+PAYMENTS_RETRY_BASE_SECONDS = env_int("PAYMENTS_RETRY_BASE_SECONDS", 30)
+PAYMENTS_MAX_ATTEMPTS = env_int("PAYMENTS_MAX_ATTEMPTS", 6)
+# How long the sandbox processor takes to answer after it has moved the money (seconds).
+PAYMENTS_SANDBOX_RESPONSE_DELAY = float(os.environ.get("PAYMENTS_SANDBOX_RESPONSE_DELAY") or 0)
 
 # --- auth -----------------------------------------------------------------------------------
 

@@ -1,13 +1,18 @@
+from datetime import timedelta
+
 from celery import shared_task
 from django.conf import settings
 from django.core.management import call_command
 from django.db import OperationalError
 from django.utils import timezone
 
-from oms.models import WebhookDelivery
+from oms.models import IdempotencyKey, WebhookDelivery
 from oms.services import worker_heartbeat_record
 from oms.webhooks import webhook_delivery_attempt, webhook_event_dispatch, webhook_sweep
 from oms.webhooks.retention import webhook_history_purge
+
+# Clients may retry with the same Idempotency-Key for at least this long.
+IDEMPOTENCY_KEY_LIFETIME = timedelta(hours=24)
 
 # A dropped connection or a lock timeout is worth another try; anything else is a bug to see.
 TRANSIENT_RETRY = {
@@ -56,3 +61,12 @@ def sweep_webhooks() -> None:
 @shared_task(autoretry_for=(OperationalError,), max_retries=3)
 def purge_webhook_history() -> int:
     return webhook_history_purge()
+
+
+@shared_task(autoretry_for=(OperationalError,), max_retries=3)
+def purge_idempotency_keys() -> int:
+    """Keys are kept at least 24 hours, then purged."""
+    deleted, _ = IdempotencyKey.objects.filter(
+        created_at__lt=timezone.now() - IDEMPOTENCY_KEY_LIFETIME
+    ).delete()
+    return deleted

@@ -11,6 +11,7 @@ from inventory import api as inventory_api
 from oms import api, api_views, views
 from oms.login import ThrottledLoginView
 from orders import api as orders_api
+from payments import api as payments_api
 
 api_v1 = [
     path("me/", api_views.MeView.as_view(), name="me"),
@@ -18,6 +19,7 @@ api_v1 = [
     path("api-keys/<int:pk>/revoke/", api_views.ApiKeyRevokeView.as_view(), name="api-key-revoke"),
     *inventory_api.urlpatterns,
     *orders_api.urlpatterns,
+    *payments_api.urlpatterns,
 ]
 
 urlpatterns = [

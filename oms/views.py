@@ -11,6 +11,7 @@ from oms.errors import InvalidTransition
 from oms.forms import ApiKeyForm, WebhookEndpointForm
 from oms.health import system_health
 from oms.models import ApiClient, WebhookDelivery, WebhookEndpoint
+from oms.rendering import is_partial_request
 from oms.roles import Role, role_required
 from oms.services import api_client_create, api_client_revoke
 from oms.webhooks import webhook_delivery_retry, webhook_endpoint_create, webhook_endpoint_update
@@ -93,7 +94,7 @@ def webhook_detail(request, pk: int):
     paginator = Paginator(webhook_delivery_list(endpoint=endpoint), DELIVERIES_PER_PAGE)
     deliveries = paginator.get_page(request.GET.get("page"))
     context = {"endpoint": endpoint, "form": form, "deliveries": deliveries}
-    if request.htmx and not request.htmx.history_restore_request and request.method == "GET":
+    if request.method == "GET" and is_partial_request(request):
         return render(request, "oms/webhooks_detail.html#delivery-table", context)
     return render(request, "oms/webhooks_detail.html", context)
 

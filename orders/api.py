@@ -15,6 +15,7 @@ from rest_framework.views import APIView
 
 from oms.api import HasRole, exception_handler
 from oms.errors import DomainError
+from oms.idempotency import HEADER, idempotent
 from oms.models import ApiClient
 from oms.roles import STAFF_ROLES, Role
 from orders import selectors
@@ -25,7 +26,6 @@ from orders.api_serializers import (
     OrderSerializer,
 )
 from orders.api_webhooks import ShopifyOrderWebhookView, WooCommerceOrderWebhookView
-from orders.idempotency import idempotent
 from orders.models import OrderHold, OrderStatus, SalesChannel
 from orders.services import order_cancel, order_capture, order_hold, order_hold_release
 
@@ -122,7 +122,7 @@ class OrderListView(APIView):
     @extend_schema(
         request=CaptureSerializer,
         responses={201: OrderSerializer},
-        parameters=[OpenApiParameter("Idempotency-Key", str, location=OpenApiParameter.HEADER)],
+        parameters=[OpenApiParameter(HEADER, str, location=OpenApiParameter.HEADER)],
         summary="Capture an order",
     )
     def post(self, request):

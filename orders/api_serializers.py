@@ -4,11 +4,9 @@ from decimal import Decimal
 
 from rest_framework import serializers
 
+from oms.money import MONEY
 from orders.models import HoldReason, Order, OrderHold, OrderLine
 from orders.services import AddressData, CaptureRequest, LineData
-
-MONEY = {"max_digits": 12, "decimal_places": 2}
-
 
 # --- out ------------------------------------------------------------------------------------
 
@@ -73,6 +71,7 @@ class OrderSerializer(serializers.ModelSerializer):
         model = Order
         fields = [
             *("number", "external_id", "channel", "status", "payment_status"),
+            *("amount_paid", "balance_due"),
             *("fulfillment_status", "origin", "currency", "subtotal", "shipping_total"),
             *("tax_total", "discount_total", "grand_total", "lines", "holds", "customer"),
             *("email", "shipping_address", "billing_address", "shipping_method"),

@@ -9,18 +9,18 @@ cells (email, names, currency, address, totals, placed_at) may be repeated on ea
 on one row only, but rows that repeat them must agree.
 """
 
-import csv
-import hashlib
-import io
 import re
 from collections.abc import Callable, Collection
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
+from oms.csvfiles import FileRefused, PreviewSheet, read_table
+from oms.money import parse_money
+from oms.validators import normalize_country
 from orders.services import AddressData, CaptureRequest, LineData
 from orders.services.processing import address_problems
 
@@ -39,7 +39,6 @@ LABELS = {column: column.replace("_", " ").capitalize() for column in COLUMNS}
 MAX_BYTES = 2 * 1024 * 1024
 MAX_ROWS = 5000
 MAX_QUANTITY = 100_000
-MAX_AMOUNT = Decimal("9999999999.99")
 WHOLE_NUMBER = re.compile(r"[0-9]+")
 CURRENCY = re.compile(r"[A-Za-z]{3}")
 
@@ -67,18 +66,8 @@ class ImportOrder:
 
 
 @dataclass(frozen=True)
-class ImportSheet:
-    rows: tuple[ImportRow, ...] = ()
+class ImportSheet(PreviewSheet[ImportRow]):
     orders: tuple[ImportOrder, ...] = ()
-    problems: tuple[str, ...] = field(default=())  # about the file as a whole
-
-    @property
-    def is_clean(self) -> bool:
-        return bool(self.rows) and not self.problems and all(row.is_clean for row in self.rows)
-
-    @property
-    def bad_rows(self) -> list[ImportRow]:
-        return [row for row in self.rows if not row.is_clean]
 
     @property
     def requests(self) -> list[CaptureRequest]:
@@ -86,38 +75,6 @@ class ImportSheet:
         if not self.is_clean:
             raise ValueError("Only a clean sheet can be imported.")
         return [order.request for order in self.orders]
-
-
-def file_hash(text: str) -> str:
-    return hashlib.sha256(text.encode()).hexdigest()
-
-
-def decode(content: bytes | str) -> str | None:
-    """The file as text (UTF-8, with or without a byte-order mark), or None."""
-    if isinstance(content, str):
-        return content.lstrip("\ufeff")
-    try:
-        return content.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return None
-
-
-def _records(text: str) -> list[tuple[int, list[str]]]:
-    header = text.split("\n", 1)[0]
-    delimiter = max(",;\t", key=header.count)
-    return [
-        (number, [cell.strip() for cell in cells])
-        for number, cells in enumerate(csv.reader(io.StringIO(text), delimiter=delimiter), 1)
-        if any(cell.strip() for cell in cells)
-    ]
-
-
-def _amount(text: str) -> Decimal | None:
-    try:
-        value = Decimal(text)
-    except InvalidOperation:
-        return None
-    return value if value.is_finite() and 0 <= value <= MAX_AMOUNT else None
 
 
 def _moment(text: str) -> datetime | None:
@@ -147,7 +104,7 @@ def _cell_errors(row: ImportRow) -> list[str]:
         errors.append(f"Quantity must be a whole number from 1 to {MAX_QUANTITY:,} (got {shown}).")
     for column in MONEY_COLUMNS:
         value = row.cell(column)
-        if (value or column == "unit_price") and _amount(value) is None:
+        if (value or column == "unit_price") and parse_money(value) is None:
             shown = f"“{value}”" if value else "nothing"
             errors.append(f"{LABELS[column]} must be a number of 0 or more (got {shown}).")
     if row.cell("email") and "@" not in row.cell("email"):
@@ -209,7 +166,7 @@ def _request(order_id: str, values: dict, rows: list[ImportRow], currency: str) 
             city=values.get("ship_city", ""),
             region=values.get("ship_region", ""),
             postal_code=values.get("ship_postal_code", ""),
-            country=values.get("ship_country", "").upper(),
+            country=normalize_country(values.get("ship_country")),
             phone=values.get("phone", ""),
         ),
         shipping_total=Decimal(values.get("shipping_total") or 0),
@@ -265,6 +222,18 @@ def _order_checks(
     return checked, ImportOrder(order_id, tuple(row.line for row in rows), request)
 
 
+def _header_problem(columns: list[str]) -> str | None:
+    missing = [column for column in REQUIRED_COLUMNS if column not in columns]
+    unknown = [column for column in columns if column not in COLUMNS]
+    if missing or unknown or len(set(columns)) != len(columns):
+        found = ", ".join(columns) or "nothing"
+        return (
+            "The first row must name the columns, each once: at least "
+            f"{', '.join(REQUIRED_COLUMNS)}; others from the list below (found: {found})."
+        )
+    return None
+
+
 def read_orders(
     content: bytes | str,
     *,
@@ -273,36 +242,15 @@ def read_orders(
 ) -> ImportSheet:
     """Parse and check an orders file. `currency` is the channel's, for rows that give none;
     `known_skus(skus)` returns those of `skus` the catalog has."""
-    if len(content) > MAX_BYTES:
-        return ImportSheet(problems=(f"The file is larger than {MAX_BYTES // (1024 * 1024)} MB.",))
-    text = decode(content)
-    if text is None:
-        return ImportSheet(
-            problems=("The file is not UTF-8 text. Save it from your spreadsheet as CSV UTF-8.",)
-        )
     try:
-        records = _records(text)
-    except csv.Error as error:
-        return ImportSheet(problems=(f"The file could not be read as CSV: {error}.",))
-    if not records:
-        return ImportSheet(problems=("The file is empty.",))
-    columns = [cell.lower() for cell in records[0][1]]
-    missing = [column for column in REQUIRED_COLUMNS if column not in columns]
-    unknown = [column for column in columns if column not in COLUMNS]
-    if missing or unknown or len(set(columns)) != len(columns):
-        found = ", ".join(columns) or "nothing"
-        return ImportSheet(
-            problems=(
-                "The first row must name the columns, each once: at least "
-                f"{', '.join(REQUIRED_COLUMNS)}; others from the list below (found: {found}).",
-            )
+        table = read_table(
+            content, max_bytes=MAX_BYTES, max_rows=MAX_ROWS, header_problem=_header_problem
         )
-    if len(records) - 1 > MAX_ROWS:
-        return ImportSheet(problems=(f"The file has more than {MAX_ROWS} rows; split it.",))
-    if len(records) == 1:
-        return ImportSheet(problems=("The file has a header but no rows to import.",))
+    except FileRefused as refusal:
+        return ImportSheet.refused(refusal.message)
+    columns = table.columns
     rows = []
-    for number, cells in records[1:]:
+    for number, cells in table.records:
         row = ImportRow(line=number, cells=dict(zip(columns, cells, strict=False)))
         errors = _cell_errors(row)
         if len(cells) > len(columns):

@@ -23,6 +23,7 @@ from faker import Faker
 
 from inventory.models import Product
 from inventory.selectors import availability
+from oms.money import CENT
 from orders.errors import DuplicateOrder
 from orders.models import HoldReason, Order, OrderStatus, SalesChannel
 from orders.services import (
@@ -41,7 +42,6 @@ SEED = 2026
 ORDER_COUNT = 300
 CUSTOMER_COUNT = 160
 EXTERNAL_PREFIX = "DEMO-"
-CENT = Decimal("0.01")
 
 CHANNELS = (
     # code, kind, currency, name, webhook secret, share of the orders

@@ -5,6 +5,8 @@ from django.http import QueryDict
 
 from inventory.models import Product
 from oms.errors import DomainError
+from oms.money import MONEY
+from oms.validators import CountryCodeField
 from orders.models import Address, HoldReason, Order, OrderStatus
 from orders.selectors import QUEUES, OrderFilters
 
@@ -209,9 +211,8 @@ class LineAddForm(DomainErrorForm):
         label="Unit price",
         required=False,
         min_value=0,
-        max_digits=12,
-        decimal_places=2,
         help_text="Empty: the catalog price.",
+        **MONEY,
     )
 
     def clean_sku(self) -> str:
@@ -230,20 +231,12 @@ class AddressForm(DomainErrorForm):
     city = forms.CharField(label="City", max_length=100)
     region = forms.CharField(label="Region", max_length=100, required=False)
     postal_code = forms.CharField(label="Postal code", max_length=20)
-    country = forms.RegexField(
-        label="Country",
-        regex=r"^[A-Za-z]{2}$",
-        max_length=2,
-        error_messages={"invalid": "Use the two-letter ISO code, e.g. US or DE."},
-    )
+    country = CountryCodeField(label="Country")
     phone = forms.CharField(label="Phone", max_length=40, required=False)
 
     @classmethod
     def for_address(cls, address: Address, data=None, **kwargs):
         return cls(data, initial=address.as_dict(), **kwargs)
-
-    def clean_country(self) -> str:
-        return self.cleaned_data["country"].upper()
 
 
 class NoteForm(DomainErrorForm):

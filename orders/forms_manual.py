@@ -6,28 +6,26 @@ is what is placed. The view keeps the last posted draft in the session so a relo
 it; nothing reaches the database until Place order.
 """
 
-import re
 import uuid
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django import forms
 
 from inventory.csv_import import MAX_QUANTITY, whole_number
 from inventory.forms import DomainErrorFormMixin
 from inventory.models import Product
+from oms.money import MONEY, ZERO, parse_money
+from oms.validators import COUNTRY_CODE_MESSAGE, is_country_code
 from orders.models import Address, Order, SalesChannel
 from orders.services import AddressData, CaptureRequest, LineData
 
-MONEY = {
-    "max_digits": 12,
-    "decimal_places": 2,
+# The totals' fields. `recalc`: typing in one refreshes the totals.
+MONEY_FIELD = {
+    **MONEY,
     "min_value": Decimal("0"),
-    # `recalc`: typing in it refreshes the totals.
     "widget": forms.NumberInput(attrs={"class": "money recalc", "inputmode": "decimal"}),
 }
-ZERO = Decimal("0.00")
-COUNTRY_CODE = re.compile(r"^[A-Za-z]{2}$")
 MAX_LINES = 100
 
 # The address inputs are named `ship_<field>`; a picked customer's last order fills them.
@@ -43,18 +41,12 @@ REQUIRED_ADDRESS = {
 LINE_KEYS = ("line_sku", "line_quantity", "line_unit_price")
 
 
-def parse_money(text: str) -> Decimal | None:
-    """A non-negative amount with at most two decimals, or None."""
-    try:
-        value = Decimal(text.strip())
-    except (InvalidOperation, AttributeError):
+def exact_money(text: str) -> Decimal | None:
+    """An amount `parse_money` accepts, given in whole cents (24.005 is refused, not rounded)."""
+    amount = parse_money(text)
+    if amount is None or amount != Decimal(text.strip()):
         return None
-    # Bounds first: quantizing an absurdly large amount raises instead of answering.
-    if not value.is_finite() or value < 0 or value >= Decimal("1e10"):
-        return None
-    if value != value.quantize(Decimal("0.01")):
-        return None
-    return value.quantize(Decimal("0.01"))
+    return amount
 
 
 @dataclass
@@ -73,7 +65,7 @@ class DraftLine:
 
     @property
     def unit_price(self) -> Decimal | None:
-        return parse_money(self.unit_price_text)
+        return exact_money(self.unit_price_text)
 
     @property
     def line_total(self) -> Decimal | None:
@@ -138,9 +130,9 @@ class ManualOrderForm(DomainErrorFormMixin, forms.Form):
     shipping_method = forms.CharField(
         label="Shipping method", required=False, max_length=50, help_text="e.g. UPS Ground"
     )
-    shipping_total = forms.DecimalField(label="Shipping", required=False, **MONEY)
-    tax_total = forms.DecimalField(label="Tax", required=False, **MONEY)
-    discount_total = forms.DecimalField(label="Discount", required=False, **MONEY)
+    shipping_total = forms.DecimalField(label="Shipping", required=False, **MONEY_FIELD)
+    tax_total = forms.DecimalField(label="Tax", required=False, **MONEY_FIELD)
+    discount_total = forms.DecimalField(label="Discount", required=False, **MONEY_FIELD)
     allow_backorder = forms.BooleanField(
         label="Backorder what is not in stock",
         required=False,
@@ -246,7 +238,7 @@ class ManualOrderForm(DomainErrorFormMixin, forms.Form):
     # --- totals -------------------------------------------------------------------------------
 
     def _amount(self, name: str) -> Decimal:
-        return parse_money(self.data.get(name) or "0") or ZERO
+        return exact_money(self.data.get(name) or "0") or ZERO
 
     def totals(self) -> dict:
         subtotal = sum((line.line_total or ZERO for line in self.lines), ZERO)
@@ -275,8 +267,8 @@ class ManualOrderForm(DomainErrorFormMixin, forms.Form):
             if name in data and not data[name].strip():
                 self.add_error(name, message)
         country = data.get("ship_country", "")
-        if country and not COUNTRY_CODE.match(country):
-            self.add_error("ship_country", "Use the two-letter country code, e.g. US or DE.")
+        if country and not is_country_code(country):
+            self.add_error("ship_country", COUNTRY_CODE_MESSAGE)
         if not self.lines:
             self.add_error(None, "Add at least one product to the order.")
         elif any(line.errors for line in self.lines):

@@ -6,14 +6,13 @@ from django.db import OperationalError
 from django.utils import timezone
 
 from oms.tasks import TRANSIENT_RETRY
-from orders.models import IdempotencyKey, Order
+from orders.models import Order
 from orders.services import (
     order_confirmation_send,
     orders_backordered_product_ids,
     orders_reprocess_backordered,
 )
 
-IDEMPOTENCY_KEY_LIFETIME = timedelta(hours=24)
 CONFIRMATION_GRACE = timedelta(minutes=10)
 SWEEP_BATCH_SIZE = 500
 
@@ -50,12 +49,3 @@ def sweep_backorders() -> list[str]:
     """The stock-arrival signal is only a nudge: this finds backorders that could now ship."""
     product_ids = orders_backordered_product_ids()
     return orders_reprocess_backordered(product_ids=product_ids) if product_ids else []
-
-
-@shared_task(autoretry_for=(OperationalError,), max_retries=3)
-def purge_idempotency_keys() -> int:
-    """Keys are kept at least 24 hours, then purged."""
-    deleted, _ = IdempotencyKey.objects.filter(
-        created_at__lt=timezone.now() - IDEMPOTENCY_KEY_LIFETIME
-    ).delete()
-    return deleted

@@ -2,11 +2,11 @@
 
 from django.urls import path
 
-from orders import views_import
+from orders.views import imports
 
 app_name = "orders_import"
 
 urlpatterns = [
-    path("", views_import.upload, name="upload"),
-    path("apply/", views_import.apply, name="apply"),
+    path("", imports.upload, name="upload"),
+    path("apply/", imports.apply, name="apply"),
 ]

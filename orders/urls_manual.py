@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from orders import manual_entry
+from orders.views import manual_entry
 
 app_name = "orders_manual"
 

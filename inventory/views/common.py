@@ -1,10 +1,8 @@
-"""What every back-office view shares: who may do what, partial rendering, paging links, CSV."""
+"""What every inventory view shares: who may do what, warehouses, paging links."""
 
-import csv
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 
-from django.http import QueryDict, StreamingHttpResponse
-from django.shortcuts import render
+from django.http import QueryDict
 
 from inventory.models import Warehouse
 from oms.roles import Role
@@ -24,16 +22,6 @@ def units(count: int) -> str:
 def all_warehouses() -> list[Warehouse]:
     """Every warehouse, loaded once per request for all the pickers on a page."""
     return list(Warehouse.objects.order_by("priority", "code"))
-
-
-def is_partial_request(request) -> bool:
-    """An htmx swap gets the partial; a full load and an htmx history restore get the page."""
-    return bool(request.htmx) and not request.htmx.history_restore_request
-
-
-def render_screen(request, template: str, partial: str, context: dict, *, status: int = 200):
-    name = f"{template}#{partial}" if is_partial_request(request) else template
-    return render(request, name, context, status=status)
 
 
 def cursor_param(request, name: str) -> str | None:
@@ -62,31 +50,3 @@ def page_links(request, page, cursor: Callable[[tuple], str]) -> dict:
         "first_url": link() if paged and (page.previous_key or not page.items) else "",
         "query_string": params.urlencode(),
     }
-
-
-class _Echo:
-    """A file-like object that hands back what it is given, so csv.writer can feed a stream."""
-
-    def write(self, value: str) -> str:
-        return value
-
-
-def spreadsheet_safe(value):
-    """Text a spreadsheet would run as a formula gets a leading apostrophe (CSV injection)."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return f"'{value}"
-    return value
-
-
-def stream_csv(filename: str, header: Iterable[str], rows: Iterable[Iterable]):
-    """A CSV download written row by row as the rows are read, whatever their number."""
-    writer = csv.writer(_Echo())
-
-    def lines():
-        yield writer.writerow(header)
-        for row in rows:
-            yield writer.writerow([spreadsheet_safe(value) for value in row])
-
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response

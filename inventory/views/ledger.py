@@ -12,9 +12,9 @@ from inventory.views.common import (
     all_warehouses,
     cursor_param,
     page_links,
-    render_screen,
-    stream_csv,
 )
+from oms.csvfiles import stream_csv
+from oms.rendering import render_screen
 from oms.roles import role_required
 
 CSV_HEADER = (

@@ -19,12 +19,11 @@ from inventory.views.common import (
     STOCK_VIEWERS,
     all_warehouses,
     cursor_param,
-    is_partial_request,
     page_links,
-    render_screen,
     units,
 )
 from oms.errors import DomainError
+from oms.rendering import is_partial_request, render_screen
 from oms.roles import role_required, user_has_role
 
 RECENT_MOVEMENTS = 15

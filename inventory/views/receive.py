@@ -9,8 +9,9 @@ from django.utils.http import urlencode
 from inventory import services
 from inventory.forms import ScanReceiptForm
 from inventory.models import Warehouse
-from inventory.views.common import STOCK_KEEPERS, is_partial_request, render_screen, units
+from inventory.views.common import STOCK_KEEPERS, units
 from oms.errors import DomainError
+from oms.rendering import is_partial_request, render_screen
 from oms.roles import role_required
 
 TEMPLATE = "inventory/receive.html"

@@ -17,9 +17,9 @@ from inventory.views.common import (
     STOCK_VIEWERS,
     cursor_param,
     page_links,
-    render_screen,
-    stream_csv,
 )
+from oms.csvfiles import stream_csv
+from oms.rendering import render_screen
 from oms.roles import role_required
 
 PAGE_SIZE = 100

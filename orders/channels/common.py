@@ -9,13 +9,13 @@ from decimal import Decimal, InvalidOperation
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from oms.money import MAX_MONEY
 from orders.errors import OrderInvalid
 from orders.services import AddressData
 
 # Far above any real order line, far below what the columns hold: a typo or a forged-looking
 # figure becomes a failed receipt with a reason instead of a database error.
 MAX_QUANTITY = 100_000
-MAX_AMOUNT = Decimal("9999999999.99")
 
 
 def base64_hmac_valid(*, secret: str, body: bytes, signature: str) -> bool:
@@ -54,7 +54,7 @@ def amount(value, field: str, *, default: str = "0") -> Decimal:
         result = Decimal(str(value).strip())
     except InvalidOperation:
         result = None
-    if result is None or not result.is_finite() or abs(result) > MAX_AMOUNT:
+    if result is None or not result.is_finite() or abs(result) > MAX_MONEY:
         raise OrderInvalid(
             f"{field} is not an amount of money.", fields={field: [f"Got {value!r}."]}
         )

@@ -1,7 +1,6 @@
 """The orders app's tables, one module per part of the domain; import them from here."""
 
 from orders.models.channels import ChannelApiKey, ChannelWebhookReceipt, SalesChannel
-from orders.models.common import MONEY, ZERO
 from orders.models.customers import Address, Customer
 from orders.models.orders import (
     OPEN_STATUSES,
@@ -18,20 +17,17 @@ from orders.models.orders import (
     staff_may_release,
     system_only,
 )
-from orders.models.requests import IdempotencyKey, SavedView
+from orders.models.requests import SavedView
 from orders.models.timeline import HoldReason, OrderEvent, OrderHold
 
 __all__ = [
-    "MONEY",
     "OPEN_STATUSES",
-    "ZERO",
     "Address",
     "Allocation",
     "ChannelApiKey",
     "ChannelWebhookReceipt",
     "Customer",
     "HoldReason",
-    "IdempotencyKey",
     "Order",
     "OrderEvent",
     "OrderHold",

@@ -5,7 +5,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from oms.models import ApiClient, TimeStampedModel
-from orders.models.common import MONEY
+from oms.money import MONEY
 
 
 class SalesChannel(TimeStampedModel):

@@ -11,9 +11,9 @@ from django_fsm import FSMField, FSMModelMixin, transition
 
 from inventory.models import Product, StockLevel
 from oms.models import TimeStampedModel
+from oms.money import MONEY, ZERO
 from oms.roles import Role, user_has_role
 from orders.models.channels import SalesChannel
-from orders.models.common import MONEY, ZERO
 from orders.models.customers import Address, Customer
 
 
@@ -87,6 +87,7 @@ class Order(FSMModelMixin, TimeStampedModel):
         NONE = "none", "No payment"
         PENDING = "pending", "Pending"
         AUTHORIZED = "authorized", "Authorized"
+        PARTIALLY_PAID = "partially_paid", "Partially paid"
         PAID = "paid", "Paid"
         PARTIALLY_REFUNDED = "partially_refunded", "Partially refunded"
         REFUNDED = "refunded", "Refunded"
@@ -125,9 +126,14 @@ class Order(FSMModelMixin, TimeStampedModel):
     discount_total = models.DecimalField(**MONEY, default=ZERO)
     grand_total = models.DecimalField(**MONEY, default=ZERO)
     status = FSMField(default=S.DRAFT, choices=OrderStatus.choices, protected=True)
+    # Both set only by `orders.services.order_payment_status_set`, which the payments app calls:
+    # what was captured minus what was refunded, and what the customer still owes (negative
+    # when more was taken than the order is now worth: a refund is owed).
     payment_status = models.CharField(
         max_length=20, choices=PaymentStatus.choices, default=PaymentStatus.NONE
     )
+    amount_paid = models.DecimalField(**MONEY, default=ZERO)
+    balance_due = models.DecimalField(**MONEY, default=ZERO)
     fulfillment_status = models.CharField(
         max_length=20, choices=FulfillmentStatus.choices, default=FulfillmentStatus.UNFULFILLED
     )

@@ -24,12 +24,14 @@ from orders.services.lifecycle import (
     orders_reprocess_backordered,
 )
 from orders.services.notifications import order_confirmation_send
+from orders.services.payment_status import balance_due_for, order_payment_status_set
 
 __all__ = [
     "AddressData",
     "BulkOutcome",
     "CaptureRequest",
     "LineData",
+    "balance_due_for",
     "channel_api_key_create",
     "customer_for",
     "order_address_update",
@@ -44,6 +46,7 @@ __all__ = [
     "order_line_remove",
     "order_line_set_quantity",
     "order_note_add",
+    "order_payment_status_set",
     "orders_backordered_product_ids",
     "orders_bulk_apply",
     "orders_reprocess_backordered",

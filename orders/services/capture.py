@@ -13,6 +13,8 @@ from functools import partial
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from oms.money import MAX_MONEY, to_money
+from oms.validators import normalize_country
 from oms.webhooks import webhook_publish
 from orders import events
 from orders.errors import DuplicateOrder, OrderInvalid
@@ -21,10 +23,7 @@ from orders.services.common import on_commit, run_transition, ship_by_for
 from orders.services.processing import place_hold, process_order, products_for_skus
 from orders.signals import order_captured
 
-CENT = Decimal("0.01")
 MAX_QUANTITY = 100_000
-# Money columns hold 12 digits with 2 decimals.
-MAX_MONEY = Decimal("9999999999.99")
 
 
 @dataclass
@@ -79,7 +78,7 @@ def _address(data: AddressData | None) -> Address | None:
     if data is None:
         return None
     values = {name: str(getattr(data, name) or "").strip() for name in Address.FIELDS}
-    values["country"] = values["country"].upper()
+    values["country"] = normalize_country(values["country"])
     for name in Address.FIELDS:
         values[name] = values[name][: Address._meta.get_field(name).max_length]
     return Address.objects.create(**values)
@@ -104,10 +103,6 @@ def customer_for(*, email: str, first_name: str = "", last_name: str = "", phone
     return customer
 
 
-def _money(value) -> Decimal:
-    return Decimal(value or 0).quantize(CENT)
-
-
 def _check_request(request: CaptureRequest) -> None:
     fields = {}
     if not request.lines:
@@ -117,10 +112,10 @@ def _check_request(request: CaptureRequest) -> None:
             fields[f"lines.{index}.quantity"] = ["Must be a whole number."]
         elif not 0 < line.quantity <= MAX_QUANTITY:
             fields[f"lines.{index}.quantity"] = [f"Must be between 1 and {MAX_QUANTITY}."]
-        elif not 0 <= _money(line.unit_price) * line.quantity <= MAX_MONEY:
+        elif not 0 <= to_money(line.unit_price) * line.quantity <= MAX_MONEY:
             fields[f"lines.{index}.unit_price"] = ["Must be zero or more, and not absurdly large."]
     for name in ("shipping_total", "tax_total", "discount_total"):
-        if not 0 <= _money(getattr(request, name)) <= MAX_MONEY:
+        if not 0 <= to_money(getattr(request, name)) <= MAX_MONEY:
             fields[name] = ["Must be zero or more, and not absurdly large."]
     if "@" not in (request.email or ""):
         fields["customer.email"] = ["An email address is required."]
@@ -182,14 +177,14 @@ def _capture(channel, request: CaptureRequest, source, actor, actor_label) -> Or
             sku=line.sku.strip()[:64],
             name=(line.name or getattr(products.get(line.sku.strip()), "name", ""))[:200],
             quantity=line.quantity,
-            unit_price=_money(line.unit_price),
-            line_total=_money(line.unit_price) * line.quantity,
+            unit_price=to_money(line.unit_price),
+            line_total=to_money(line.unit_price) * line.quantity,
         )
         for line in request.lines
     ]
     subtotal = sum((line.line_total for line in lines), Decimal("0.00"))
-    shipping, tax = _money(request.shipping_total), _money(request.tax_total)
-    discount = _money(request.discount_total)
+    shipping, tax = to_money(request.shipping_total), to_money(request.tax_total)
+    discount = to_money(request.discount_total)
     grand_total = subtotal + shipping + tax - discount
     if grand_total < 0:
         raise OrderInvalid(
@@ -210,6 +205,7 @@ def _capture(channel, request: CaptureRequest, source, actor, actor_label) -> Or
         tax_total=tax,
         discount_total=discount,
         grand_total=grand_total,
+        balance_due=grand_total,
         origin=request.origin,
         original_order=request.original_order,
         shipping_method=request.shipping_method[:50],
@@ -230,12 +226,12 @@ def _capture(channel, request: CaptureRequest, source, actor, actor_label) -> Or
         events.note_added(order, text=request.note, actor=actor)
     run_transition(order, "place", actor=actor, actor_label=actor_label)
     if request.channel_grand_total is not None and (
-        _money(request.channel_grand_total) != grand_total
+        to_money(request.channel_grand_total) != grand_total
     ):
         place_hold(
             order,
             "manual",
-            f"Totals do not add up: the channel says {_money(request.channel_grand_total)}, "
+            f"Totals do not add up: the channel says {to_money(request.channel_grand_total)}, "
             f"the lines, shipping, tax and discount make {grand_total}.",
         )
     process_order(order, actor=actor, actor_label=actor_label, first_time=True)

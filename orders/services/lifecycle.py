@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from inventory.models import Product
 from oms.errors import InvalidTransition
+from oms.validators import normalize_country
 from orders import events
 from orders.errors import OrderInvalid, OrderNotEditable
 from orders.models import (
@@ -21,6 +22,7 @@ from orders.models import (
     staff_may_release,
 )
 from orders.services.common import lock_order, run_transition
+from orders.services.payment_status import balance_due_for
 from orders.services.processing import (
     address_problems,
     allocate_outstanding,
@@ -30,7 +32,7 @@ from orders.services.processing import (
     release_allocations,
     update_fulfillment_status,
 )
-from orders.signals import order_cancelled
+from orders.signals import order_cancelled, order_totals_changed
 
 INQUIRY_CHANNELS = ("phone", "email", "chat")
 EDITABLE = (OrderStatus.PENDING, OrderStatus.ON_HOLD, OrderStatus.BACKORDERED, OrderStatus.READY)
@@ -102,7 +104,8 @@ def order_cancel(*, order: Order, reason: str = "", actor=None, actor_label=None
     release_allocations(order, actor=actor, note=f"cancelled: {reason}"[:500])
     order.cancelled_at = timezone.now()
     order.fulfillment_status = Order.FulfillmentStatus.CANCELLED
-    order.save(update_fields=["cancelled_at", "fulfillment_status", "updated_at"])
+    order.balance_due = balance_due_for(order)
+    order.save(update_fields=["cancelled_at", "fulfillment_status", "balance_due", "updated_at"])
     events.cancelled(order, reason=reason, actor=actor, actor_label=actor_label)
     order_cancelled.send(sender=Order, order=order, reason=reason)
     return order
@@ -139,16 +142,21 @@ def _reprocess_after_edit(order: Order, *, actor) -> None:
 
 
 def _recompute_totals(order: Order) -> None:
+    """Totals follow the lines; payments hears of a changed total (`order_totals_changed`)."""
     lines = list(order.lines.all())
     for line in lines:
         line.line_total = line.unit_price * line.quantity_open
     OrderLine.objects.bulk_update(lines, ["line_total"])
+    previous_total = order.grand_total
     order.subtotal = sum((line.line_total for line in lines), Decimal("0.00"))
     order.grand_total = max(
         Decimal("0.00"),
         order.subtotal + order.shipping_total + order.tax_total - order.discount_total,
     )
-    order.save(update_fields=["subtotal", "grand_total", "updated_at"])
+    order.balance_due = balance_due_for(order)
+    order.save(update_fields=["subtotal", "grand_total", "balance_due", "updated_at"])
+    if order.grand_total != previous_total:
+        order_totals_changed.send(sender=Order, order=order, previous_total=previous_total)
 
 
 def _held_while_fulfilling(order: Order) -> bool:
@@ -253,7 +261,7 @@ def order_address_update(*, order: Order, values: dict, actor) -> Order:
     for name, value in values.items():
         value = str(value or "").strip()
         if name == "country":
-            value = value.upper()
+            value = normalize_country(value)
         if getattr(address, name) != value:
             changes.append(f"{name.replace('_', ' ')} “{getattr(address, name)}” → “{value}”")
             setattr(address, name, value)

@@ -5,7 +5,6 @@ when stock arrives. Allocation locks every level of the order's products (ordere
 planning, so the plan is made on figures no one else can change until this transaction ends.
 """
 
-import re
 from collections import defaultdict
 from datetime import timedelta
 from decimal import Decimal
@@ -17,6 +16,7 @@ from inventory.errors import InsufficientStock
 from inventory.models import Product, StockLevel, Warehouse
 from inventory.services import StockLine, lock_levels, stock_release, stock_reserve
 from inventory.sourcing import WarehouseStock, plan_sourcing
+from oms.validators import COUNTRY_CODE
 from orders import events
 from orders.models import (
     Allocation,
@@ -28,7 +28,6 @@ from orders.models import (
 )
 from orders.services.common import order_reference, run_transition
 
-COUNTRY_CODE = re.compile(r"^[A-Z]{2}$")
 DUPLICATE_WINDOW = timedelta(minutes=10)
 # Holds that rules place once: after staff release one, processing does not place it again.
 RULE_HOLDS = (HoldReason.FRAUD_REVIEW, HoldReason.DUPLICATE_SUSPECT)
@@ -42,7 +41,8 @@ def address_problems(address) -> list[str]:
             problems.append(f"{label} is missing")
     if not address.postal_code.strip():
         problems.append("postal code is missing")
-    if not COUNTRY_CODE.match(address.country or ""):
+    # Stored addresses hold the normalised code, so this checks the stored value as it is.
+    if not COUNTRY_CODE.fullmatch(address.country or ""):
         problems.append(f"country {address.country!r} is not an ISO two-letter code")
     return problems
 

@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.views.decorators.http import require_POST
 
 from oms.errors import DomainError
+from oms.rendering import is_partial_request, render_screen
 from oms.roles import role_required
 from orders import services
 from orders.forms import (
@@ -34,13 +35,7 @@ from orders.models import (
     staff_may_hold,
     staff_may_release,
 )
-from orders.views.common import (
-    ORDER_EDITORS,
-    ORDER_VIEWERS,
-    is_partial_request,
-    order_or_404,
-    render_screen,
-)
+from orders.views.common import ORDER_EDITORS, ORDER_VIEWERS, order_or_404
 from orders.views.detail import detail_context, timeline_context
 
 

@@ -1,15 +1,13 @@
 """Bulk actions on the orders ticked in a queue: each order's outcome (from
 `orders_bulk_apply`) is reported as a flash message, and the queue is shown again."""
 
-import csv
-from io import StringIO
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse, QueryDict
+from django.http import QueryDict
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from oms.csvfiles import stream_csv
 from oms.roles import role_required
 from orders.forms import BULK_ACTIONS, BulkActionForm
 from orders.models import Order
@@ -18,25 +16,15 @@ from orders.services import orders_bulk_apply
 from orders.views.common import ORDER_VIEWERS, refusal
 from orders.views.queues import bulk_actions_for, render_queue
 
-
-def _spreadsheet_safe(value):
-    """Text a spreadsheet would run as a formula gets a leading apostrophe (CSV injection)."""
-    text = "" if value is None else str(value)
-    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 CSV_HEADER = (
     *("number", "external_id", "channel", "status", "payment_status", "fulfillment_status"),
     *("placed_at", "ship_by", "customer", "email", "currency", "grand_total", "active_holds"),
 )
 
 
-def orders_csv(orders: list[Order]) -> HttpResponse:
-    buffer = StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(CSV_HEADER)
-    for order in orders:
-        row = (
+def orders_csv(orders: list[Order]):
+    rows = (
+        (
             order.number,
             order.external_id,
             order.channel.code,
@@ -51,11 +39,9 @@ def orders_csv(orders: list[Order]) -> HttpResponse:
             order.grand_total,
             " ".join(hold.reason for hold in order.active_holds),
         )
-        writer.writerow([_spreadsheet_safe(value) for value in row])
-    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
-    stamp = timezone.now().strftime("%Y%m%d-%H%M")
-    response["Content-Disposition"] = f'attachment; filename="orders-{stamp}.csv"'
-    return response
+        for order in orders
+    )
+    return stream_csv(f"orders-{timezone.now():%Y%m%d-%H%M}.csv", CSV_HEADER, rows)
 
 
 @require_POST

@@ -1,7 +1,6 @@
-"""What the orders views share: who may do what, partial rendering, finding the order."""
+"""What the orders views share: who may do what, finding the order, refusals."""
 
 from django.http import Http404
-from django.shortcuts import render
 
 from oms.roles import Role
 from orders.models import Order
@@ -11,16 +10,6 @@ from orders.selectors import order_by_number
 # support and managers. Cancel and release follow the transitions' own `permission=` rules.
 ORDER_VIEWERS = (Role.FULFILLMENT, Role.SUPPORT, Role.MANAGER)
 ORDER_EDITORS = (Role.SUPPORT, Role.MANAGER)
-
-
-def is_partial_request(request) -> bool:
-    """An htmx swap gets the partial; a full load and an htmx history restore get the page."""
-    return bool(request.htmx) and not request.htmx.history_restore_request
-
-
-def render_screen(request, template: str, partial: str, context: dict, *, status: int = 200):
-    name = f"{template}#{partial}" if is_partial_request(request) else template
-    return render(request, name, context, status=status)
 
 
 def order_or_404(number: str) -> Order:

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 from django_fsm import can_proceed, has_transition_perm
 
+from oms.rendering import is_partial_request, render_screen
 from oms.roles import role_required, user_has_role
 from orders.forms import (
     AddressForm,
@@ -24,13 +25,7 @@ from orders.forms import (
 from orders.models import Order, OrderStatus, staff_may_hold
 from orders.selectors import line_allocations, order_timeline
 from orders.services.lifecycle import EDITABLE
-from orders.views.common import (
-    ORDER_EDITORS,
-    ORDER_VIEWERS,
-    is_partial_request,
-    order_or_404,
-    render_screen,
-)
+from orders.views.common import ORDER_EDITORS, ORDER_VIEWERS, order_or_404
 
 
 def order_permissions(order: Order, user) -> dict[str, bool]:

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
+from oms.rendering import is_partial_request, render_screen
 from oms.roles import role_required
 from orders.forms import BULK_ACTIONS, BulkActionForm, QueueFilterForm, filter_query
 from orders.models import HoldReason, may_cancel, staff_may_hold, staff_may_release
@@ -20,7 +21,7 @@ from orders.selectors_backoffice import (
     saved_views_of,
     warehouse_choices,
 )
-from orders.views.common import ORDER_VIEWERS, is_partial_request, render_screen
+from orders.views.common import ORDER_VIEWERS
 
 # Links that switch queue keep the sort and the page size, not the filters of the last queue.
 CARRIED_BY_TABS = ("sort", "per_page")

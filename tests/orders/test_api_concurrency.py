@@ -8,7 +8,8 @@ from rest_framework.test import APIClient
 
 from inventory.audit import audit_ledger
 from inventory.models import StockLevel
-from orders.models import IdempotencyKey, Order
+from oms.models import IdempotencyKey
+from orders.models import Order
 from orders.services import channel_api_key_create
 from tests.concurrency import run_concurrently, wait_for
 from tests.inventory.factories import ProductFactory, WarehouseFactory, give_stock

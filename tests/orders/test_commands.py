@@ -1,13 +1,10 @@
 import io
-from datetime import timedelta
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.utils import timezone
 from rest_framework.test import APIClient
 
-from orders.models import ChannelApiKey, IdempotencyKey, SalesChannel
-from orders.tasks import purge_idempotency_keys
+from orders.models import ChannelApiKey, SalesChannel
 
 pytestmark = pytest.mark.django_db
 
@@ -70,11 +67,3 @@ def test_create_api_key_for_a_channel_prints_a_key_that_captures_for_it():
 def test_create_api_key_for_unknown_channel_fails():
     with pytest.raises(CommandError, match="No channel 'nope'"):
         call_command("create_api_key", "--channel", "nope", stdout=io.StringIO())
-
-
-def test_purge_keeps_idempotency_keys_for_24_hours():
-    fresh = IdempotencyKey.objects.create(client_key="c", key="fresh", fingerprint="x")
-    old = IdempotencyKey.objects.create(client_key="c", key="old", fingerprint="x")
-    IdempotencyKey.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(hours=25))
-    assert purge_idempotency_keys() == 1
-    assert list(IdempotencyKey.objects.values_list("key", flat=True)) == [fresh.key]

@@ -5,6 +5,7 @@ from decimal import Decimal
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from oms.csvfiles import file_hash
 from orders.csv_import import COLUMNS, read_orders
 from orders.models import HoldReason, Order, OrderStatus
 from tests.inventory.factories import ProductFactory, WarehouseFactory, give_stock
@@ -250,8 +251,6 @@ def test_import_checks_the_file_again_against_the_catalog(client, staff, channel
     session = client.session
     # The same text with the discount above the order: the re-check must catch it.
     bad = csv_file(row("C-1", discount_total="500"))
-    from orders.csv_import import file_hash
-
     session["orders.csv_import"].update({"text": bad, "hash": file_hash(bad)})
     session.save()
 

@@ -4,8 +4,8 @@ import pytest
 
 from inventory.models import StockLevel
 from oms.navigation import items_for
-from orders.manual_entry import DRAFT_KEY
 from orders.models import Order, OrderEvent, OrderStatus, SalesChannel
+from orders.views.manual_entry import DRAFT_KEY
 from tests.inventory.factories import ProductFactory, WarehouseFactory, give_stock
 from tests.oms.factories import DEFAULT_PASSWORD
 from tests.orders.factories import SalesChannelFactory, address, capture

@@ -137,7 +137,8 @@ def test_export_csv_of_the_selected_orders(client, fulfillment_user, orders):
     assert response.status_code == 200
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert response["Content-Disposition"].startswith('attachment; filename="orders-')
-    rows = list(csv.DictReader(StringIO(response.content.decode())))
+    body = b"".join(response.streaming_content).decode()
+    rows = list(csv.DictReader(StringIO(body)))
     assert [row["number"] for row in rows] == [orders[0].number, orders[1].number]
     assert rows[1]["status"] == "on_hold"
     assert rows[1]["active_holds"] == "fraud_review"

@@ -260,7 +260,7 @@ def test_bad_address_is_shown_and_nothing_changes(support, order):
         url("address_update", order), {**ADDRESS, "country": "Britain", "city": ""}, headers=HTMX
     )
     html = response.content.decode()
-    assert "Use the two-letter ISO code, e.g. US or DE." in html
+    assert "Use the two-letter ISO country code, e.g. US or DE." in html
     assert "This field is required." in html
     assert fresh(order).shipping_address.line1 == "12 Analytical Row"
 

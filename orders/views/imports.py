@@ -11,21 +11,14 @@ from collections import Counter
 from dataclasses import dataclass
 
 from django import forms
-from django.shortcuts import render
 from django.views.decorators.http import require_POST
 
 from inventory.models import Product
+from oms.csvfiles import decode, file_hash
 from oms.errors import DomainError
+from oms.rendering import render_screen
 from oms.roles import Role, role_required
-from orders.csv_import import (
-    COLUMNS,
-    MAX_BYTES,
-    REQUIRED_COLUMNS,
-    ImportSheet,
-    decode,
-    file_hash,
-    read_orders,
-)
+from orders.csv_import import COLUMNS, MAX_BYTES, REQUIRED_COLUMNS, ImportSheet, read_orders
 from orders.errors import DuplicateOrder
 from orders.models import Order, SalesChannel
 from orders.services import CaptureRequest, order_capture
@@ -97,8 +90,6 @@ def _capture(channel: SalesChannel, request: CaptureRequest, actor) -> ImportRes
 
 def _render(request, context: dict):
     """An htmx request gets the form and result part (`import-body`); a full request the page."""
-    full = not request.htmx or request.htmx.history_restore_request
-    template = TEMPLATE if full else f"{TEMPLATE}#import-body"
     context = {
         "columns": COLUMNS,
         "required_columns": REQUIRED_COLUMNS,
@@ -112,7 +103,7 @@ def _render(request, context: dict):
         ]
     if "results" in context:
         context["summary"] = list(Counter(result.outcome for result in context["results"]).items())
-    return render(request, template, context)
+    return render_screen(request, TEMPLATE, "import-body", context)
 
 
 @role_required(*IMPORTERS)

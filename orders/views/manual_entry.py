@@ -16,8 +16,8 @@ from django_htmx.http import HttpResponseClientRedirect
 from inventory.models import Product
 from inventory.selectors import availability
 from inventory.selectors_backoffice import product_by_code, products_by_sku
-from inventory.views.common import is_partial_request
 from oms.errors import DomainError
+from oms.rendering import is_partial_request, render_screen
 from oms.roles import Role, role_required
 from orders.forms_manual import ManualOrderForm
 from orders.models import Address, Customer, Order, SalesChannel
@@ -132,8 +132,7 @@ def _context(form: ManualOrderForm) -> dict:
 
 
 def _render(request, form: ManualOrderForm, partial: str = "builder"):
-    name = f"{TEMPLATE}#{partial}" if is_partial_request(request) else TEMPLATE
-    return render(request, name, _context(form))
+    return render_screen(request, TEMPLATE, partial, _context(form))
 
 
 def _go_to_order(request, number: str):

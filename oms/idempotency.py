@@ -1,4 +1,9 @@
-"""`Idempotency-Key` for order capture: the same key and body replays the first response.
+"""`Idempotency-Key` for every API write that accepts it: the same key and body replays the
+first response.
+
+Order capture, refunds, payments, shipments and returns all wrap their handler in `idempotent`,
+so the header means the same everywhere. Keys are per client (`client_key`) and kept at least
+24 hours (`oms.tasks.purge_idempotency_keys`).
 
 The key row is committed *before* the work starts (its own short transaction), so a second
 request with the same key sees it at once: still running → 409 `request_in_progress`; finished
@@ -15,8 +20,7 @@ from django.utils import timezone
 from rest_framework.response import Response
 
 from oms.api import error_body
-from oms.models import ApiClient
-from orders.models import IdempotencyKey
+from oms.models import ApiClient, IdempotencyKey
 
 HEADER = "Idempotency-Key"
 MAX_KEY_LENGTH = 255
@@ -25,12 +29,14 @@ ABANDONED_AFTER = timedelta(minutes=5)
 
 
 def client_key(request) -> str:
+    """Whose key it is: the API client for a key, else the signed-in user."""
     if isinstance(request.auth, ApiClient):
         return f"client:{request.auth.pk}"
     return f"user:{request.user.pk}"
 
 
 def fingerprint(request) -> str:
+    """The method, path and parsed body, hashed: a retry must send the same request."""
     body = json.dumps(request.data, sort_keys=True, default=str, separators=(",", ":"))
     return hashlib.sha256(f"{request.method} {request.path}\n{body}".encode()).hexdigest()
 
