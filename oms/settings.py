@@ -6,6 +6,7 @@ off (the default), the process refuses to start without a strong `SECRET_KEY`.
 """
 
 import os
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 import dj_database_url
@@ -205,9 +206,13 @@ PAYMENT_GATEWAYS = {
     "marketplace": "payments.gateways.offline.MarketplaceGateway",
 }
 # The most one refund by Support may be (in the order's currency); above it needs a Manager.
-PAYMENTS_SUPPORT_REFUND_LIMIT = (
-    os.environ.get("PAYMENTS_SUPPORT_REFUND_LIMIT", "").strip() or "100.00"
-)
+PAYMENTS_SUPPORT_REFUND_LIMIT = os.environ.get("PAYMENTS_SUPPORT_REFUND_LIMIT", "").strip()
+try:
+    PAYMENTS_SUPPORT_REFUND_LIMIT = str(Decimal(PAYMENTS_SUPPORT_REFUND_LIMIT or "100.00"))
+except InvalidOperation as error:
+    raise ImproperlyConfigured(
+        "PAYMENTS_SUPPORT_REFUND_LIMIT must be an amount such as 100.00."
+    ) from error
 # A gateway call that fails transiently is retried after 1×, 2×, 4× … this many seconds (with
 # jitter), at most PAYMENTS_MAX_ATTEMPTS times in all, then the payment is marked failed.
 PAYMENTS_RETRY_BASE_SECONDS = env_int("PAYMENTS_RETRY_BASE_SECONDS", 30)

@@ -118,7 +118,9 @@ def sync_order(order: Order, payments: list[Payment] | None = None) -> Order:
     """Store on the order what its payments add up to (status, paid, balance due)."""
     if payments is None:
         payments = list(Payment.objects.filter(order=order))
-    summary = summarize(payments, grand_total=order.grand_total)
+    # A cancelled order is worth nothing: a failed payment there is moot, money held is owed back.
+    worth = ZERO if order.status == OrderStatus.CANCELLED else order.grand_total
+    summary = summarize(payments, grand_total=worth)
     return order_payment_status_set(
         order=order, status=summary.status, amount_paid=summary.amount_paid
     )

@@ -12,6 +12,7 @@ A worker killed between 2 and 3 leaves the transaction `requested`; once the lea
 sweeper sends it again with the same key, and the gateway answers what it answered before.
 """
 
+import logging
 import random
 from datetime import timedelta
 from decimal import Decimal
@@ -23,6 +24,7 @@ from django.utils import timezone
 from orders.models import Order, OrderStatus
 from payments import events
 from payments.gateways import GatewayResult, get_gateway
+from payments.gateways.base import transient_error
 from payments.models import Payment, PaymentStatus, PaymentTransaction
 from payments.services.common import (
     enqueue_after_commit,
@@ -36,6 +38,7 @@ from payments.services.common import (
 )
 
 T = PaymentTransaction
+logger = logging.getLogger(__name__)
 # While one worker waits for the gateway, the transaction is not due for anyone else.
 LEASE = timedelta(minutes=2)
 # Statuses in which the order is confirmed: an `on_confirm` channel captures from here on.
@@ -85,6 +88,16 @@ def _lease(transaction_id: int, *, ignore_schedule: bool) -> PaymentTransaction:
 
 
 def call_gateway(payment: Payment, txn: PaymentTransaction) -> GatewayResult:
+    """Make the call. An adapter that raises instead of answering (a bug, a dropped connection)
+    is treated as a transient error: retried with the same key, then failed where staff see it."""
+    try:
+        return _call(payment, txn)
+    except Exception as error:  # any adapter failure must leave the call owed, never lost
+        logger.exception("Payment gateway %s raised on %s #%s", payment.gateway, txn.kind, txn.pk)
+        return transient_error(f"The gateway call raised {type(error).__name__}: {error}"[:500])
+
+
+def _call(payment: Payment, txn: PaymentTransaction) -> GatewayResult:
     gateway = get_gateway(payment.gateway)
     common = {
         "amount": txn.amount,

@@ -77,6 +77,11 @@ def payment_authorize(
     with transaction.atomic():
         order, payments = lock_payments(order)
         _open_order(order)
+        if amount is None and order.balance_due <= 0:
+            raise PaymentInvalid(
+                f"Nothing is due on order {order.number}; give the amount to authorize.",
+                fields={"amount": ["Nothing is due: give an amount."]},
+            )
         amount = _amount(order.balance_due if amount is None else amount)
         payment = Payment.objects.create(
             order=order,
@@ -170,6 +175,7 @@ def payment_request_capture(
         return []
     with transaction.atomic():
         order, payments = lock_payments(order)
+        _open_order(order)
         asked = list(
             T.objects.filter(
                 payment__order=order,

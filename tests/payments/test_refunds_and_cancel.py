@@ -213,3 +213,24 @@ def test_cancelling_a_cash_order_flags_the_money_to_give_back(stock, support_use
     payment_refund(order=order, amount="20.00", reason="cash returned", actor=support_user)
     order.refresh_from_db()
     assert (order.payment_status, order.balance_due) == ("refunded", 0)
+
+
+def test_a_declined_card_on_a_cancelled_order_is_not_shown_as_failed(stock, web, support_user):
+    order = order_paid_by(card("tok_declined"))
+    T.objects.filter(kind=T.Kind.AUTHORIZE).update(attempts=1)  # already sent when cancelled
+    order_cancel(order=order, reason="customer gave up", actor=support_user)
+    run_owed()
+    order.refresh_from_db()
+    assert Payment.objects.get(order=order).status == PaymentStatus.FAILED
+    assert (order.payment_status, order.balance_due) == ("none", 0)
+    assert not order.holds.exists()
+
+
+def test_nothing_is_captured_for_a_cancelled_order(stock, web, support_user):
+    from oms.errors import InvalidTransition
+
+    order = order_paid_by(card())
+    run_owed()
+    order_cancel(order=order, reason="test", actor=support_user)
+    with pytest.raises(InvalidTransition):
+        payment_request_capture(order=order, amount=Decimal("20.00"), reference="shipment:1")
