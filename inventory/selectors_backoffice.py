@@ -1,80 +1,12 @@
-"""Reads the back-office screens need beyond `inventory.selectors`.
+"""Reads the back-office screens need beyond `inventory.selectors` (pages: `oms.paging`)."""
 
-Keyset pagination lives here too: a page is "the next N rows after this key in this order", so
-page 2 000 of 100 000 products costs what page 1 costs, and nothing counts the whole table.
-"""
-
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from functools import reduce
-from operator import or_
 
 from django.db.models import F, Q, QuerySet
 
 from inventory import selectors
 from inventory.models import Product, StockLevel, StockMovement, Warehouse
-
-# --- keyset pagination ----------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class KeysetPage:
-    items: list
-    # The order-field values of the last / first row, when there is a page after / before.
-    next_key: tuple | None
-    previous_key: tuple | None
-
-    @property
-    def is_first(self) -> bool:
-        return self.previous_key is None
-
-
-def _beyond(fields: Sequence[tuple[str, bool]], key: Sequence, *, forward: bool) -> Q:
-    """Rows strictly after `key` (forward) or before it, in the lexicographic order of `fields`."""
-    conditions = []
-    for index, (name, descending) in enumerate(fields):
-        lookup = "lt" if descending == forward else "gt"
-        equal = {earlier: key[position] for position, (earlier, _) in enumerate(fields[:index])}
-        conditions.append(Q(**equal, **{f"{name}__{lookup}": key[index]}))
-    return reduce(or_, conditions)
-
-
-def keyset_page(
-    queryset: QuerySet,
-    *,
-    order: Sequence[str],
-    size: int,
-    after: Sequence | None = None,
-    before: Sequence | None = None,
-) -> KeysetPage:
-    """One page of `queryset` in `order` (unique overall), after or before a key. One query.
-
-    `order` names fields or annotations, "-" for descending; the last one must make it unique.
-    """
-    fields = [(name.lstrip("-"), name.startswith("-")) for name in order]
-
-    def key_of(item) -> tuple:
-        return tuple(getattr(item, name) for name, _ in fields)
-
-    if before is not None:
-        reverse = [name[1:] if name.startswith("-") else f"-{name}" for name in order]
-        rows = list(
-            queryset.filter(_beyond(fields, before, forward=False)).order_by(*reverse)[: size + 1]
-        )
-        has_previous, has_next = len(rows) > size, True
-        rows = rows[:size][::-1]
-    else:
-        if after is not None:
-            queryset = queryset.filter(_beyond(fields, after, forward=True))
-        rows = list(queryset.order_by(*order)[: size + 1])
-        has_previous, has_next = after is not None, len(rows) > size
-        rows = rows[:size]
-    return KeysetPage(
-        items=rows,
-        next_key=key_of(rows[-1]) if has_next and rows else None,
-        previous_key=key_of(rows[0]) if has_previous and rows else None,
-    )
-
 
 # --- products -------------------------------------------------------------------------------
 

@@ -42,6 +42,7 @@ urlpatterns = [
     path("manual-orders/", include("orders.urls_manual")),
     path("orders/import/", include("orders.urls_import")),
     path("orders/", include("orders.urls")),
+    path("payments/", include("payments.urls")),
     path("api/v1/", include((api_v1, "api"), namespace="api")),
     path(
         "api/schema/",

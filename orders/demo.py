@@ -5,6 +5,12 @@ ready, backordered, on hold for each rule and staff reason, cancelled; some plac
 now late, some with notes and customer inquiries. Shipped and delivered orders arrive with the
 shipping app: they are not faked here.
 
+Each order carries the payment block its channel would send (`_payment`): cards on the web store
+(mostly approved, a few declined or flaky), marketplace money already taken (a tenth still
+awaited), cash at the counter, and phone orders paid by card (captured once ready: the channel
+captures on confirmation) or by a bank transfer still to come. The payments app turns the blocks
+into payments and its own demo seeder settles them; nothing here knows about payments.
+
 Deterministic (fixed seeds for `random` and Faker) and idempotent: order N has the external id
 DEMO-0000N on its channel, and ids already captured are skipped, so a second run adds nothing.
 Every order goes through `order_capture` and the lifecycle services, like a real one, so the
@@ -51,12 +57,14 @@ CHANNELS = (
     ("pos", SalesChannel.Kind.POS, "USD", "Shop counter", None, 10),
     ("manual", SalesChannel.Kind.MANUAL, "USD", "Phone orders", None, 10),
 )
-PAYMENTS = {
-    SalesChannel.Kind.WEB: {"gateway": "sandbox", "method": "card", "token": "tok_visa"},
-    SalesChannel.Kind.MARKETPLACE: {"gateway": "marketplace", "method": "marketplace"},
-    SalesChannel.Kind.POS: {"gateway": "manual", "method": "cash"},
-    SalesChannel.Kind.MANUAL: {"gateway": "manual", "method": "bank_transfer"},
-}
+# Phone orders are confirmed with the customer on the call, so their cards are charged as soon
+# as the order is ready; every other channel captures when it ships (the default).
+CAPTURE_POLICIES = {"manual": SalesChannel.CapturePolicy.ON_CONFIRM}
+# Sandbox card tokens (see payments.gateways.sandbox) and what the demo uses them for.
+CARD_APPROVED = "tok_visa"
+CARD_DECLINED = "tok_declined"  # the authorization is declined: payment failed, order held
+CARD_FLAKY = "tok_flaky"  # the processor times out twice, then approves
+CARD_NO_FUNDS = "tok_insufficient_funds"  # authorized, but the capture is declined
 TAX_RATES = {"US": Decimal("0.06625"), "DE": Decimal("0.19")}
 
 # What happens to an order after capture, and how often (per 300). "plain" orders end ready, or
@@ -211,7 +219,40 @@ def _copy_as_duplicate(spec: Spec, original: Spec, codes: list[str]) -> None:
     spec.age = original.age - timedelta(minutes=4)
 
 
-def _capture_request(spec: Spec, external_id: str, channel: SalesChannel, now) -> CaptureRequest:
+def _card(token: str) -> dict:
+    return {"gateway": "sandbox", "method": "card", "token": token}
+
+
+def _payment(number: int, channel: SalesChannel, grand_total: Decimal) -> dict:
+    """The payment block order `number` arrives with, as its channel would send it.
+
+    Chosen from the order's number alone, so every run sends the same blocks. Without `amount`
+    the money is still to come; with it, the money was taken already (at the counter, on the
+    marketplace) and is recorded as paid.
+    """
+    if channel.kind == SalesChannel.Kind.WEB:
+        if number % 15 == 7:
+            return _card(CARD_DECLINED)
+        if number % 15 == 11:
+            return _card(CARD_FLAKY)
+        return _card(CARD_APPROVED)
+    if channel.kind == SalesChannel.Kind.MARKETPLACE:
+        # The method names the channel, as the Shopify and WooCommerce webhooks do.
+        if number % 10 == 3:
+            return {"gateway": "marketplace", "method": channel.code}
+        return {"gateway": "marketplace", "method": channel.code, "amount": str(grand_total)}
+    if channel.kind == SalesChannel.Kind.POS:
+        return {"gateway": "manual", "method": "cash", "amount": str(grand_total)}
+    if number % 12 == 5:
+        return _card(CARD_NO_FUNDS)
+    if number % 2 == 0:
+        return _card(CARD_APPROVED)
+    return {"gateway": "manual", "method": "bank_transfer"}
+
+
+def _capture_request(
+    spec: Spec, number: int, external_id: str, channel: SalesChannel, now
+) -> CaptureRequest:
     customer = spec.customer
     address = AddressData(**vars(customer.address))
     if spec.scenario == "address_invalid":
@@ -226,6 +267,8 @@ def _capture_request(spec: Spec, external_id: str, channel: SalesChannel, now) -
     if channel.kind == SalesChannel.Kind.POS:
         shipping = Decimal("0")
     tax = ((subtotal - discount) * TAX_RATES[address.country]).quantize(CENT)
+    # What the channel says the order totals, worked out the way capture does.
+    grand_total = (subtotal + shipping + tax - discount).quantize(CENT)
     return CaptureRequest(
         # Demo customers are not real people: no confirmation emails.
         notify_customer=False,
@@ -241,7 +284,7 @@ def _capture_request(spec: Spec, external_id: str, channel: SalesChannel, now) -
         shipping_total=shipping,
         tax_total=tax,
         discount_total=discount,
-        payment=dict(PAYMENTS[channel.kind]),
+        payment=_payment(number, channel, grand_total),
         note=spec.note,
         placed_at=now - spec.age,
         origin=(
@@ -284,7 +327,12 @@ def _channels() -> tuple[dict[str, SalesChannel], int]:
     for code, kind, currency, name, secret, _share in CHANNELS:
         if code not in found:
             found[code], _ = sales_channel_upsert(
-                code=code, kind=kind, currency=currency, name=name, webhook_secret=secret
+                code=code,
+                kind=kind,
+                currency=currency,
+                name=name,
+                webhook_secret=secret,
+                capture_policy=CAPTURE_POLICIES.get(code),
             )
             created += 1
     return found, created
@@ -316,7 +364,7 @@ def seed_orders(actor=None) -> dict:
             if external_id in existing:
                 continue
             channel = channels[spec.channel]
-            request = _capture_request(spec, external_id, channel, now)
+            request = _capture_request(spec, number, external_id, channel, now)
             staff = channel.kind in (SalesChannel.Kind.MANUAL, SalesChannel.Kind.POS)
             try:
                 order = order_capture(

@@ -1,8 +1,16 @@
 """Reads: an order's payments with their transactions, the failed-payments queue."""
 
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from decimal import Decimal
+
 from django.db.models import Prefetch, QuerySet
 
+from oms.money import ZERO
+from oms.paging import KeysetPage, keyset_page
 from orders.models import Order, OrderStatus
+from payments.errors import UnknownGateway
+from payments.gateways import get_gateway
 from payments.models import Payment, PaymentStatus, PaymentTransaction
 
 
@@ -26,6 +34,15 @@ def has_owed_work(payments: list[Payment]) -> bool:
     )
 
 
+def all_settled(transactions: list[PaymentTransaction]) -> bool:
+    """Whether the gateway has answered every one of these calls (read afresh: a worker may
+    have answered since they were written)."""
+    ids = [txn.pk for txn in transactions]
+    return not PaymentTransaction.objects.filter(
+        pk__in=ids, status=PaymentTransaction.Status.REQUESTED
+    ).exists()
+
+
 def failed_payments() -> QuerySet[Payment]:
     """Payments whose authorization or capture finally failed, on orders still open, oldest
     failure first (served by the partial index on failed payments)."""
@@ -35,3 +52,67 @@ def failed_payments() -> QuerySet[Payment]:
         .select_related("order", "order__channel", "order__customer")
         .order_by("failed_at", "id")
     )
+
+
+# --- the back office: the order page's payments panel and the failed-payments queue ----------
+
+
+def _labelled(payments: list[Payment]) -> list[Payment]:
+    """Add how each payment was made, as people read it (`gateway_label`, `method_label`)."""
+    for payment in payments:
+        try:
+            payment.gateway_label = get_gateway(payment.gateway).label
+        except UnknownGateway:  # a gateway since removed from the settings
+            payment.gateway_label = payment.gateway
+        payment.method_label = payment.method.replace("_", " ").capitalize()
+    return payments
+
+
+@dataclass(frozen=True)
+class OrderPayments:
+    payments: list[Payment]
+    # A gateway call is still to be answered: the page shows it as in flight and checks back.
+    owed: bool
+    refundable: Decimal
+
+
+def order_payments(*, order: Order) -> OrderPayments:
+    """The order page's payments panel: payments with their transactions (two queries)."""
+    payments = _labelled(payments_of(order=order))
+    return OrderPayments(
+        payments=payments,
+        owed=has_owed_work(payments),
+        refundable=sum((p.refundable_amount() for p in payments), ZERO),
+    )
+
+
+FAILED_QUEUE_ORDER = ("failed_at", "id")
+
+
+def failed_payments_page(
+    *, size: int, after: tuple | None = None, before: tuple | None = None
+) -> KeysetPage:
+    """One page of the failed-payments queue, oldest failure first (one query)."""
+    page = keyset_page(
+        failed_payments(), order=FAILED_QUEUE_ORDER, size=size, after=after, before=before
+    )
+    _labelled(page.items)
+    return page
+
+
+def failed_cursor(key: tuple) -> str:
+    """`<id>:<failed at>` of the row a page starts or ends at."""
+    failed_at, pk = key
+    return f"{pk}:{failed_at.isoformat()}"
+
+
+def parse_failed_cursor(text: str | None) -> tuple | None:
+    """(failed at, id) from `failed_cursor`, or None when the text is not one."""
+    pk, separator, raw = (text or "").partition(":")
+    if not separator or not (pk.isascii() and pk.isdigit()):
+        return None
+    try:
+        failed_at = datetime.fromisoformat(raw)
+    except ValueError:
+        return None
+    return (failed_at if failed_at.tzinfo else failed_at.replace(tzinfo=UTC)), int(pk)

@@ -6,14 +6,10 @@ from django.views.decorators.http import require_GET
 
 from inventory import selectors
 from inventory.forms import LedgerFilterForm
-from inventory.selectors_backoffice import LEDGER_ORDER, keyset_page, ledger_key
-from inventory.views.common import (
-    STOCK_VIEWERS,
-    all_warehouses,
-    cursor_param,
-    page_links,
-)
+from inventory.selectors_backoffice import LEDGER_ORDER, ledger_key
+from inventory.views.common import STOCK_VIEWERS, all_warehouses
 from oms.csvfiles import stream_csv
+from oms.paging import cursor_param, keyset_page, page_links
 from oms.rendering import render_screen
 from oms.roles import role_required
 

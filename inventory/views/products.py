@@ -13,16 +13,10 @@ from inventory.forms import (
     ProductFilterForm,
 )
 from inventory.models import MovementKind, Product, Warehouse
-from inventory.selectors_backoffice import active_level_totals, keyset_page
-from inventory.views.common import (
-    STOCK_KEEPERS,
-    STOCK_VIEWERS,
-    all_warehouses,
-    cursor_param,
-    page_links,
-    units,
-)
+from inventory.selectors_backoffice import active_level_totals
+from inventory.views.common import STOCK_KEEPERS, STOCK_VIEWERS, all_warehouses, units
 from oms.errors import DomainError
+from oms.paging import cursor_param, keyset_page, page_links
 from oms.rendering import is_partial_request, render_screen
 from oms.roles import role_required, user_has_role
 

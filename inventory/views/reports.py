@@ -7,18 +7,10 @@ from django.views.decorators.http import require_GET
 
 from inventory import selectors
 from inventory.forms import DEFAULT_PAGE_SIZE, PAGE_SIZES
-from inventory.selectors_backoffice import (
-    LOW_STOCK_ORDER,
-    keyset_page,
-    low_stock_rows,
-    warehouse_levels,
-)
-from inventory.views.common import (
-    STOCK_VIEWERS,
-    cursor_param,
-    page_links,
-)
+from inventory.selectors_backoffice import LOW_STOCK_ORDER, low_stock_rows, warehouse_levels
+from inventory.views.common import STOCK_VIEWERS
 from oms.csvfiles import stream_csv
+from oms.paging import cursor_param, keyset_page, page_links
 from oms.rendering import render_screen
 from oms.roles import role_required
 

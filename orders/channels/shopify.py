@@ -25,6 +25,8 @@ SOURCE = "shopify"
 SIGNATURE_HEADER = "X-Shopify-Hmac-Sha256"
 WEBHOOK_ID_HEADER = "X-Shopify-Webhook-Id"
 TOPIC_HEADER = "X-Shopify-Topic"
+# `financial_status` values for which the customer's money is still to come through Shopify.
+AWAITED_STATUSES = ("pending", "authorized", "partially_paid")
 
 
 def signature_valid(*, secret: str, body: bytes, headers) -> bool:
@@ -89,6 +91,21 @@ def _shipping_total(payload: dict) -> Decimal:
     )
 
 
+def _payment(payload: dict, total: Decimal | None) -> dict:
+    """The payment block: money Shopify took, money Shopify still awaits, or none at all.
+
+    An order paid on Shopify was paid in full there. One still pending, authorized or partly paid
+    is awaited from the channel; it is never recorded as captured. A refunded, voided or expired
+    one, or one cancelled on Shopify, brings no money.
+    """
+    status = text(payload.get("financial_status")).lower()
+    if status == "paid" and total is not None:
+        return {"gateway": "marketplace", "method": SOURCE, "amount": str(total)}
+    if status in AWAITED_STATUSES and not payload.get("cancelled_at"):
+        return {"gateway": "marketplace", "method": SOURCE}
+    return {}
+
+
 def _note(payload: dict, tax: Decimal, taxes_included: bool) -> str:
     parts = []
     if text(payload.get("name")):
@@ -112,7 +129,6 @@ def capture_request(payload: dict) -> CaptureRequest:
     # With tax-inclusive prices the tax is inside the line prices already (and inside
     # total_price): adding it again would make the totals disagree.
     taxes_included = payload.get("taxes_included") is True
-    paid = text(payload.get("financial_status")).lower() == "paid"
     return CaptureRequest(
         external_id=external_id(payload),
         currency=text(payload.get("currency"), 3).upper(),
@@ -126,11 +142,7 @@ def capture_request(payload: dict) -> CaptureRequest:
         shipping_total=_shipping_total(payload),
         tax_total=Decimal("0") if taxes_included else tax,
         discount_total=amount(payload.get("total_discounts"), "total_discounts"),
-        payment=(
-            {"gateway": "marketplace", "method": "shopify", "amount": str(total)}
-            if paid and total is not None
-            else {}
-        ),
+        payment=_payment(payload, total),
         note=_note(payload, tax, taxes_included),
         placed_at=moment(payload.get("created_at")),
         channel_grand_total=total,

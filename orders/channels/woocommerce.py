@@ -28,6 +28,9 @@ SIGNATURE_HEADER = "X-WC-Webhook-Signature"
 WEBHOOK_ID_HEADER = "X-WC-Webhook-Delivery-ID"
 TOPIC_HEADER = "X-WC-Webhook-Topic"
 PAID_STATUSES = ("processing", "completed")
+# Orders whose money is still to come through WooCommerce (a paid date makes them paid).
+# Cancelled, refunded, failed, trashed and draft orders bring no money.
+AWAITED_STATUSES = ("pending", "on-hold", *PAID_STATUSES)
 PING = re.compile(rb"webhook_id=[0-9]+")
 
 
@@ -96,6 +99,15 @@ def _is_paid(payload: dict) -> bool:
     return status in PAID_STATUSES and bool(paid_at or payload.get("set_paid") is True)
 
 
+def _payment(payload: dict, total: Decimal | None) -> dict:
+    """The payment block: money WooCommerce took, money it still awaits, or none at all."""
+    if _is_paid(payload) and total is not None:
+        return {"gateway": "marketplace", "method": SOURCE, "amount": str(total)}
+    if text(payload.get("status")).lower() in AWAITED_STATUSES:
+        return {"gateway": "marketplace", "method": SOURCE}
+    return {}
+
+
 def _note(payload: dict) -> str:
     parts = []
     if text(payload.get("number")):
@@ -125,11 +137,7 @@ def capture_request(payload: dict) -> CaptureRequest:
         shipping_total=amount(payload.get("shipping_total"), "shipping_total"),
         tax_total=amount(payload.get("total_tax"), "total_tax"),
         discount_total=amount(payload.get("discount_total"), "discount_total"),
-        payment=(
-            {"gateway": "marketplace", "method": "woocommerce", "amount": str(total)}
-            if _is_paid(payload) and total is not None
-            else {}
-        ),
+        payment=_payment(payload, total),
         note=_note(payload),
         placed_at=moment(payload.get("date_created_gmt")) or moment(payload.get("date_created")),
         channel_grand_total=total,

@@ -23,6 +23,7 @@ def sales_channel_upsert(
     currency: str,
     name: str = "",
     webhook_secret: str | None = None,
+    capture_policy: str | None = None,
 ) -> tuple[SalesChannel, bool]:
     """Create a channel or update the given fields of an existing one."""
     channel, created = SalesChannel.objects.select_for_update().get_or_create(
@@ -36,6 +37,8 @@ def sales_channel_upsert(
             channel.name = name
     if webhook_secret is not None:
         channel.webhook_secret = webhook_secret
+    if capture_policy is not None:
+        channel.capture_policy = capture_policy
     channel.full_clean()
     channel.save()
     return channel, created

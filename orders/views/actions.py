@@ -4,6 +4,9 @@ Success: a flash message and the order (or the timeline) again — swapped in pl
 redirect for a plain post. Bad input shows the form again with the reason; a refusal by the
 service (wrong state, not enough stock) is flashed; either way nothing changes. An action the
 person's role may not run is refused with 403, even when posted by hand.
+
+`order_action` is that answer in one place; the apps above orders use it for the actions of
+their order-page panels (`orders.panels`), whose bound forms `detail_context` puts in place.
 """
 
 from collections.abc import Callable
@@ -39,7 +42,7 @@ from orders.views.common import ORDER_EDITORS, ORDER_VIEWERS, order_or_404
 from orders.views.detail import detail_context, timeline_context
 
 
-def _act(
+def order_action(
     request,
     order: Order,
     form: DomainErrorForm,
@@ -48,7 +51,11 @@ def _act(
     key: str,
     partial: str = "order",
 ):
-    """Validate `form`, run the service through `run`, and answer as the module docstring says."""
+    """Validate `form`, run the service through `run`, and answer as the module docstring says.
+
+    `key` is the name `detail_context` knows the bound form by; `run` returns the success
+    message.
+    """
     if form.is_valid():
         try:
             message = run(form.cleaned_data)
@@ -91,7 +98,7 @@ def hold_add(request, number: str):
         )
         return f"{order.number} put on hold ({hold.get_reason_display()})."
 
-    return _act(request, order, HoldForm(request.POST, auto_id="hold_%s"), run, key="hold")
+    return order_action(request, order, HoldForm(request.POST, auto_id="hold_%s"), run, key="hold")
 
 
 @require_POST
@@ -107,7 +114,7 @@ def hold_release(request, number: str, hold_id: int):
         status = released.get_status_display().lower()
         return f"Hold “{hold.get_reason_display()}” released; {order.number} is {status}."
 
-    return _act(request, order, DomainErrorForm(request.POST), run, key="release")
+    return order_action(request, order, DomainErrorForm(request.POST), run, key="release")
 
 
 @require_POST
@@ -121,7 +128,9 @@ def cancel(request, number: str):
         services.order_cancel(order=order, reason=data["reason"].strip(), actor=request.user)
         return f"{order.number} cancelled."
 
-    return _act(request, order, CancelForm(request.POST, auto_id="cancel_%s"), run, key="cancel")
+    return order_action(
+        request, order, CancelForm(request.POST, auto_id="cancel_%s"), run, key="cancel"
+    )
 
 
 # --- edits -----------------------------------------------------------------------------------
@@ -137,7 +146,7 @@ def address_update(request, number: str):
         return f"Shipping address of {order.number} saved."
 
     form = AddressForm(request.POST, auto_id="address_%s")
-    return _act(request, order, form, run, key="address")
+    return order_action(request, order, form, run, key="address")
 
 
 @require_POST
@@ -153,7 +162,7 @@ def line_quantity(request, number: str, line_id: int):
         return f"{line.sku}: quantity set to {data['quantity']}."
 
     form = LineQuantityForm(request.POST, auto_id=f"line{line.pk}_%s")
-    return _act(request, order, form, run, key=f"line-{line.pk}")
+    return order_action(request, order, form, run, key=f"line-{line.pk}")
 
 
 @require_POST
@@ -166,7 +175,7 @@ def line_cancel(request, number: str, line_id: int):
         services.order_line_cancel(order=order, line=line, actor=request.user)
         return f"{line.sku}: the remaining {line.quantity_open} cancelled."
 
-    return _act(request, order, DomainErrorForm(request.POST), run, key="line-cancel")
+    return order_action(request, order, DomainErrorForm(request.POST), run, key="line-cancel")
 
 
 @require_POST
@@ -179,7 +188,7 @@ def line_remove(request, number: str, line_id: int):
         services.order_line_remove(order=order, line=line, actor=request.user)
         return f"{line.sku} removed from {order.number}."
 
-    return _act(request, order, DomainErrorForm(request.POST), run, key="line-remove")
+    return order_action(request, order, DomainErrorForm(request.POST), run, key="line-remove")
 
 
 @require_POST
@@ -198,7 +207,7 @@ def line_add(request, number: str):
         )
         return f"Added {line.quantity} × {line.sku} to {order.number}."
 
-    return _act(request, order, form, run, key="add_line")
+    return order_action(request, order, form, run, key="add_line")
 
 
 # --- the timeline ----------------------------------------------------------------------------
@@ -214,7 +223,7 @@ def note_add(request, number: str):
         return "Note added."
 
     form = NoteForm(request.POST, auto_id="note_%s")
-    return _act(request, order, form, run, key="note", partial="timeline")
+    return order_action(request, order, form, run, key="note", partial="timeline")
 
 
 @require_POST
@@ -229,4 +238,4 @@ def inquiry_log(request, number: str):
         return f"Inquiry by {data['channel']} logged."
 
     form = InquiryForm(request.POST, auto_id="inquiry_%s")
-    return _act(request, order, form, run, key="inquiry", partial="timeline")
+    return order_action(request, order, form, run, key="inquiry", partial="timeline")

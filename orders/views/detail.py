@@ -1,5 +1,6 @@
 """The order page: status, customer and address, lines and where they are allocated, holds,
-the actions this person may take now, and the timeline.
+the panels the apps above orders add (`orders.panels`: payments …), the actions this person may
+take now, and the timeline.
 
 An action is offered only when the order's state allows it and the person's role may run it
 (the `permission=` of the transition); `orders.views.actions` refuses it otherwise.
@@ -23,6 +24,7 @@ from orders.forms import (
     NoteForm,
 )
 from orders.models import Order, OrderStatus, staff_may_hold
+from orders.panels import panels_for
 from orders.selectors import line_allocations, order_timeline
 from orders.services.lifecycle import EDITABLE
 from orders.views.common import ORDER_EDITORS, ORDER_VIEWERS, order_or_404
@@ -55,13 +57,27 @@ EVENT_LABELS = {
     "inquiry": "Inquiry",
     "email_sent": "Email",
 }
+# Entries the apps above orders write share a prefix per app; orders cannot import them.
+EVENT_PREFIX_LABELS = {
+    "payment_": "Payment",
+}
+
+
+def event_label(event_type: str) -> str:
+    """How one kind of timeline entry is tagged: by name, else by its app's prefix."""
+    if event_type in EVENT_LABELS:
+        return EVENT_LABELS[event_type]
+    for prefix, label in EVENT_PREFIX_LABELS.items():
+        if event_type.startswith(prefix):
+            return label
+    return event_type.replace("_", " ").capitalize()
 
 
 def timeline_context(order: Order, **forms) -> dict:
     """The timeline, newest first, with the note and inquiry forms (bound ones kept)."""
     events = list(order_timeline(order=order))
     for event in events:
-        event.label = EVENT_LABELS.get(event.type, event.type.replace("_", " ").capitalize())
+        event.label = event_label(event.type)
     return {
         "order": order,
         "events": events,
@@ -82,7 +98,8 @@ def _line_rows(order: Order, forms: dict) -> list[dict]:
 
 
 def detail_context(request, order: Order, *, editing_address: bool = False, **forms) -> dict:
-    """Everything the order page shows; `forms` puts a bound form (with its errors) in place."""
+    """Everything the order page shows; `forms` puts a bound form (with its errors) in place,
+    its own or a panel's."""
     permissions = order_permissions(order, request.user)
     rows = _line_rows(order, forms)
     holds = list(order.holds.all())
@@ -102,6 +119,7 @@ def detail_context(request, order: Order, *, editing_address: bool = False, **fo
         "hold_form": forms.get("hold") or HoldForm(auto_id="hold_%s"),
         "cancel_form": forms.get("cancel") or CancelForm(auto_id="cancel_%s"),
         "add_line_form": forms.get("add_line") or LineAddForm(auto_id="add_line_%s"),
+        "order_panels": panels_for(request, order, forms),
     }
 
 

@@ -151,6 +151,35 @@ class Payment(FSMModelMixin, TimeStampedModel):
         """What this payment has actually taken from the customer."""
         return self.amount_captured - self.amount_refunded
 
+    def owed(self, kind: str):
+        """What is asked of this kind and not yet answered by the gateway. Reads prefetched
+        transactions when the caller loaded them (a list page), else one query."""
+        prefetched = getattr(self, "_prefetched_objects_cache", {}).get("transactions")
+        if prefetched is not None:
+            owed = (txn.amount for txn in prefetched if txn.kind == kind and txn.is_owed)
+            return sum(owed, ZERO)
+        total = self.transactions.filter(
+            kind=kind, status=PaymentTransaction.Status.REQUESTED
+        ).aggregate(total=models.Sum("amount"))["total"]
+        return total or ZERO
+
+    def capturable_amount(self):
+        """What more could be asked to capture: the open authorization (or, while the
+        authorization is still being asked for, the amount it is for), minus captures and voids
+        already asked for."""
+        K = PaymentTransaction.Kind
+        if self.status == P.PENDING:
+            base = self.amount if self.owed(K.AUTHORIZE) else ZERO
+        elif self.status in CAPTURABLE_STATUSES:
+            base = self.amount_open
+        else:
+            return ZERO
+        return max(ZERO, base - self.owed(K.CAPTURE) - self.owed(K.VOID))
+
+    def refundable_amount(self):
+        """Captured, not refunded, and not already being refunded."""
+        return max(ZERO, self.amount_net - self.owed(PaymentTransaction.Kind.REFUND))
+
     def settled_status(self) -> str:
         """The status the amounts (and an unresolved failure) say this payment is in."""
         if self.failed_at is not None:
@@ -179,12 +208,15 @@ class Payment(FSMModelMixin, TimeStampedModel):
 
     @transition(
         field=status,
-        source=[P.PENDING, P.AUTHORIZED, P.PARTIALLY_CAPTURED, P.PARTIALLY_REFUNDED, P.FAILED],
+        source=[
+            *(P.PENDING, P.AUTHORIZED, P.PARTIALLY_CAPTURED, P.CAPTURED),
+            *(P.PARTIALLY_REFUNDED, P.REFUNDED, P.FAILED),
+        ],
         target=P.FAILED,
         permission=system_only,
     )
     def fail(self):
-        pass
+        """An operation was declined, or its retries ran out: someone must look at it."""
 
     @transition(
         field=status,

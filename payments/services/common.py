@@ -10,7 +10,6 @@ from decimal import Decimal
 from functools import partial
 
 from django.db import transaction
-from django.db.models import Sum
 from django.utils import timezone
 from django_fsm import can_proceed
 
@@ -19,7 +18,7 @@ from orders.models import HoldReason, Order, OrderStatus
 from orders.services import order_hold, order_payment_status_set
 from orders.services.common import lock_order
 from payments import events
-from payments.models import CAPTURABLE_STATUSES, Payment, PaymentStatus, PaymentTransaction
+from payments.models import Payment, PaymentTransaction
 from payments.summary import summarize
 
 T = PaymentTransaction
@@ -86,32 +85,6 @@ def owe(
     if enqueue:
         enqueue_after_commit(txn)
     return txn
-
-
-def owed_amount(payment: Payment, kind: str) -> Decimal:
-    """What is requested of this kind and not yet answered, for one payment."""
-    total = payment.transactions.filter(kind=kind, status=T.Status.REQUESTED).aggregate(
-        total=Sum("amount")
-    )["total"]
-    return total or ZERO
-
-
-def still_capturable(payment: Payment) -> Decimal:
-    """What more could be asked to capture: the open authorization (or, while the authorization
-    is still being asked for, the amount it is for), minus captures and voids already asked."""
-    if payment.status == PaymentStatus.PENDING:
-        base = payment.amount if owed_amount(payment, T.Kind.AUTHORIZE) else ZERO
-    elif payment.status in CAPTURABLE_STATUSES:
-        base = payment.amount_open
-    else:
-        return ZERO
-    asked = owed_amount(payment, T.Kind.CAPTURE) + owed_amount(payment, T.Kind.VOID)
-    return max(ZERO, base - asked)
-
-
-def still_refundable(payment: Payment) -> Decimal:
-    """Captured, not refunded, and not already being refunded."""
-    return max(ZERO, payment.amount_net - owed_amount(payment, T.Kind.REFUND))
 
 
 def sync_order(order: Order, payments: list[Payment] | None = None) -> Order:

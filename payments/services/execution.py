@@ -31,9 +31,6 @@ from payments.services.common import (
     hold_for_payment,
     lock_payments,
     owe,
-    owed_amount,
-    still_capturable,
-    still_refundable,
     sync_order,
 )
 
@@ -250,7 +247,7 @@ def capture_open(order: Order, payment: Payment, *, reference: str, actor=None) 
         status__in=(T.Status.REQUESTED, T.Status.SUCCEEDED),
     ).exists():
         return Decimal("0.00")
-    amount = still_capturable(payment)
+    amount = payment.capturable_amount()
     if amount <= 0:
         return Decimal("0.00")
     txn = owe(payment, T.Kind.CAPTURE, amount, reference=reference, actor=actor)
@@ -266,11 +263,11 @@ def settle_cancelled(order: Order, payment: Payment, *, announce_owed: bool = Fa
     """
     gateway = get_gateway(payment.gateway)
     if not gateway.offline and payment.authorization_reference:
-        in_flight = owed_amount(payment, T.Kind.CAPTURE) + owed_amount(payment, T.Kind.VOID)
+        in_flight = payment.owed(T.Kind.CAPTURE) + payment.owed(T.Kind.VOID)
         open_amount = payment.amount_open - in_flight
         if open_amount > 0:
             owe(payment, T.Kind.VOID, open_amount, reference=CANCEL_REFERENCE)
-    refundable = still_refundable(payment)
+    refundable = payment.refundable_amount()
     if refundable > 0:
         if gateway.refunds_on_cancel:
             txn = owe(payment, T.Kind.REFUND, refundable, reason="order cancelled", reference="")

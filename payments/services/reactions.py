@@ -16,9 +16,6 @@ from payments.models import CAPTURABLE_STATUSES, Payment, PaymentStatus, Payment
 from payments.services.common import (
     hold_for_payment,
     owe,
-    owed_amount,
-    still_capturable,
-    still_refundable,
     sync_order,
 )
 from payments.services.execution import (
@@ -113,7 +110,7 @@ def payments_order_cancelled(*, order: Order) -> None:
             next_attempt_at=None,
         )
         if payment.status == PaymentStatus.PENDING and not payment.authorization_reference:
-            if owed_amount(payment, T.Kind.AUTHORIZE):
+            if payment.owed(T.Kind.AUTHORIZE):
                 continue  # Sent already: its answer settles the cancelled order.
             payment.voided_at = now
             payment.void()
@@ -126,8 +123,8 @@ def payments_order_cancelled(*, order: Order) -> None:
 
 def _covered(payment: Payment) -> Decimal:
     """What this payment has taken or will take, as things stand."""
-    taken = payment.amount_net - owed_amount(payment, T.Kind.REFUND)
-    return taken + owed_amount(payment, T.Kind.CAPTURE) + still_capturable(payment)
+    taken = payment.amount_net - payment.owed(T.Kind.REFUND)
+    return taken + payment.owed(T.Kind.CAPTURE) + payment.capturable_amount()
 
 
 def payments_order_totals_changed(*, order: Order, previous_total: Decimal) -> None:
@@ -161,7 +158,7 @@ def payments_order_totals_changed(*, order: Order, previous_total: Decimal) -> N
         for payment in reversed(live):
             if not payment.authorization_reference or get_gateway(payment.gateway).offline:
                 continue
-            amount = min(excess - released, still_capturable(payment))
+            amount = min(excess - released, payment.capturable_amount())
             if amount > 0:
                 owe(payment, T.Kind.VOID, amount, reference=TOTAL_LOWERED_REFERENCE)
                 released += amount
@@ -169,7 +166,7 @@ def payments_order_totals_changed(*, order: Order, previous_total: Decimal) -> N
         if released:
             parts.append(f"releasing {released} {order.currency} of the authorization")
         if excess - released > 0:
-            taken = sum((still_refundable(p) for p in live), ZERO)
+            taken = sum((p.refundable_amount() for p in live), ZERO)
             if taken > order.grand_total:
                 parts.append(
                     f"{min(excess - released, taken - order.grand_total)} {order.currency} "

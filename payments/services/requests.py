@@ -22,12 +22,10 @@ from payments.errors import (
     RefundLimitExceeded,
 )
 from payments.gateways import get_gateway
-from payments.models import Payment, PaymentStatus, PaymentTransaction
+from payments.models import Payment, PaymentStatus, PaymentTransaction, may_handle_money
 from payments.services.common import (
     lock_payments,
     owe,
-    still_capturable,
-    still_refundable,
     sync_order,
     user_of,
 )
@@ -139,8 +137,11 @@ def payment_record(
                 amount=amount,
             )
             payments.append(payment)
-        elif method:
-            payment.method = method[:30]
+        else:
+            # The awaited payment becomes what was received; anything still owed shows as
+            # the order's balance due, and a later receipt is a payment of its own.
+            payment.amount = amount
+            payment.method = (method or payment.method)[:30]
         if not has_transition_perm(payment.receive, user_of(actor)):
             raise PaymentPermissionDenied("Your role may not record payments.")
         payment.reference = (reference or "").strip()[:200]
@@ -188,7 +189,7 @@ def payment_request_capture(
             return asked
         remaining, owed = amount, []
         for payment in payments:
-            take = min(remaining, still_capturable(payment))
+            take = min(remaining, payment.capturable_amount())
             if take <= 0:
                 continue
             txn = owe(payment, T.Kind.CAPTURE, take, reference=reference, actor=actor)
@@ -208,7 +209,7 @@ def payments_release_uncaptured(*, order: Order, reference: str = "order:complet
         order, payments = lock_payments(order)
         owed = []
         for payment in payments:
-            amount = still_capturable(payment) if payment.authorization_reference else ZERO
+            amount = payment.capturable_amount() if payment.authorization_reference else ZERO
             if amount > 0:
                 owed.append(owe(payment, T.Kind.VOID, amount, reference=reference))
     return owed
@@ -222,7 +223,9 @@ def refund_limit_for(user) -> Decimal | None:
 
 
 def refundable_total(payments: list[Payment]) -> Decimal:
-    return sum((still_refundable(payment) for payment in payments), ZERO)
+    """What may still be refunded over these payments (no query when transactions are
+    prefetched)."""
+    return sum((payment.refundable_amount() for payment in payments), ZERO)
 
 
 def payment_refund(
@@ -259,7 +262,7 @@ def payment_refund(
             )
         remaining, owed = amount, []
         for payment in reversed(payments):
-            take = min(remaining, still_refundable(payment))
+            take = min(remaining, payment.refundable_amount())
             if take <= 0:
                 continue
             offline = get_gateway(payment.gateway).offline
@@ -289,6 +292,8 @@ def payment_retry(*, payment: Payment, actor=None, actor_label: str | None = Non
     with transaction.atomic():
         order, payments = lock_payments(payment.order)
         payment = next(locked for locked in payments if locked.pk == payment.pk)
+        if not may_handle_money(payment, user_of(actor)):
+            raise PaymentPermissionDenied("Your role may not retry payments.")
         if payment.status != PaymentStatus.FAILED:
             raise PaymentNotRetryable(
                 f"This payment is {payment.get_status_display().lower()}, not failed: "
@@ -296,8 +301,6 @@ def payment_retry(*, payment: Payment, actor=None, actor_label: str | None = Non
             )
         if order.status == OrderStatus.CANCELLED:
             raise PaymentNotRetryable(f"Order {order.number} is cancelled: nothing to retry.")
-        if not has_transition_perm(payment.retry, user_of(actor)):
-            raise PaymentPermissionDenied("Your role may not retry payments.")
         failed = (
             payment.transactions.filter(status__in=(T.Status.DECLINED, T.Status.FAILED))
             .order_by("-id")
@@ -310,9 +313,9 @@ def payment_retry(*, payment: Payment, actor=None, actor_label: str | None = Non
         payment.retry()
         payment.save()
         if failed.kind == T.Kind.CAPTURE:
-            amount = min(failed.amount, still_capturable(payment))
+            amount = min(failed.amount, payment.capturable_amount())
         elif failed.kind == T.Kind.REFUND:
-            amount = min(failed.amount, still_refundable(payment))
+            amount = min(failed.amount, payment.refundable_amount())
         else:
             amount = failed.amount
         if amount <= 0:

@@ -38,6 +38,29 @@ def test_create_channel_creates_then_updates():
     assert (channel.currency, channel.webhook_secret) == ("EUR", "s3cret")
 
 
+def test_create_channel_sets_the_capture_policy_and_keeps_it_when_not_given():
+    def create_channel(*extra):
+        base = ("--code", "phone", "--kind", "manual", "--currency", "USD")
+        call_command("create_channel", *base, *extra, stdout=io.StringIO())
+        return SalesChannel.objects.get(code="phone").capture_policy
+
+    assert create_channel() == SalesChannel.CapturePolicy.ON_SHIP
+    assert create_channel("--capture-policy", "on_confirm") == "on_confirm"
+    assert create_channel("--name", "Phone orders") == "on_confirm"
+    assert create_channel("--capture-policy", "on_ship") == "on_ship"
+
+
+def test_create_channel_rejects_an_unknown_capture_policy():
+    with pytest.raises(CommandError, match="invalid choice"):
+        call_command(
+            "create_channel",
+            *("--code", "x", "--kind", "web", "--currency", "USD"),
+            *("--capture-policy", "on_payday"),
+            stderr=io.StringIO(),
+        )
+    assert SalesChannel.objects.count() == 0
+
+
 def test_create_channel_rejects_a_bad_currency():
     with pytest.raises(CommandError, match="three-letter"):
         call_command("create_channel", "--code", "x", "--kind", "web", "--currency", "dollars")

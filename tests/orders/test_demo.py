@@ -58,6 +58,13 @@ def test_seed_demo_captures_orders_in_every_reachable_state_once():
         "manual": "manual",
     }
     assert channels["shopify"].webhook_secret
+    assert {code: channel.capture_policy for code, channel in channels.items()} == {
+        "web": "on_ship",
+        "shopify": "on_ship",
+        "woocommerce": "on_ship",
+        "pos": "on_ship",
+        "manual": "on_confirm",
+    }
     assert Order.objects.filter(channel__code="manual").exclude(origin="manual").count() == 0
     countries = set(Order.objects.values_list("shipping_address__country", flat=True))
     assert {"US", "DE"} <= countries

@@ -9,6 +9,7 @@ from django.test import Client
 
 from orders.channels.common import sign
 from orders.models import ChannelWebhookReceipt, HoldReason, Order, OrderStatus, SalesChannel
+from payments.models import Payment, PaymentStatus, SandboxRequest
 from tests.inventory.factories import ProductFactory, WarehouseFactory, give_stock
 from tests.orders.factories import SalesChannelFactory
 from tests.orders.payloads import load
@@ -286,13 +287,76 @@ def test_paid_order_carries_the_marketplace_payment(channel, stock):
     }
 
 
-def test_pending_order_carries_no_payment(channel, stock):
+@pytest.mark.parametrize("financial_status", ["pending", "authorized", "partially_paid"])
+def test_order_not_yet_paid_awaits_the_marketplace_payment(channel, stock, financial_status):
     payload = load("shopify_order")
-    payload["financial_status"] = "pending"
+    payload["financial_status"] = financial_status
+
+    deliver(payload)
+
+    assert the_order().payment_request == {"gateway": "marketplace", "method": "shopify"}
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"financial_status": "refunded"},
+        {"financial_status": "voided"},
+        {"financial_status": "expired"},
+        {"financial_status": "pending", "cancelled_at": "2025-03-04T10:00:00-05:00"},
+    ],
+)
+def test_refunded_voided_or_cancelled_order_carries_no_payment(channel, stock, change):
+    payload = load("shopify_order")
+    payload.update(change)
 
     deliver(payload)
 
     assert the_order().payment_request == {}
+
+
+def test_paid_order_is_paid_by_a_captured_marketplace_payment_without_a_card_call(channel, stock):
+    deliver(load("shopify_order"))
+
+    order = the_order()
+    assert (order.payment_status, order.amount_paid, order.balance_due) == (
+        "paid",
+        Decimal("48.04"),
+        Decimal("0.00"),
+    )
+    payment = Payment.objects.get(order=order)
+    assert (payment.gateway, payment.method, payment.status) == (
+        "marketplace",
+        "shopify",
+        PaymentStatus.CAPTURED,
+    )
+    assert payment.amount_captured == Decimal("48.04")
+    assert not SandboxRequest.objects.exists()
+
+
+@pytest.mark.parametrize("financial_status", ["pending", "authorized"])
+def test_unpaid_order_awaits_the_channel_with_nothing_captured(channel, stock, financial_status):
+    payload = load("shopify_order")
+    payload["financial_status"] = financial_status
+
+    deliver(payload)
+
+    order = the_order()
+    assert (order.payment_status, order.amount_paid, order.balance_due) == (
+        "pending",
+        Decimal("0.00"),
+        Decimal("48.04"),
+    )
+    payment = Payment.objects.get(order=order)
+    assert (payment.gateway, payment.method, payment.status) == (
+        "marketplace",
+        "shopify",
+        PaymentStatus.PENDING,
+    )
+    assert (payment.amount_authorized, payment.amount_captured) == (0, 0)
+    assert not payment.transactions.exists()
+    assert order.events.filter(type="payment_awaited").exists()
+    assert not SandboxRequest.objects.exists()
 
 
 def test_channel_total_that_differs_from_our_sum_holds_the_order(channel, stock):

@@ -9,6 +9,7 @@ from django.test import Client
 
 from orders.channels.common import sign
 from orders.models import ChannelWebhookReceipt, HoldReason, Order, OrderStatus, SalesChannel
+from payments.models import Payment, PaymentStatus, SandboxRequest
 from tests.inventory.factories import ProductFactory, WarehouseFactory, give_stock
 from tests.orders.factories import SalesChannelFactory
 from tests.orders.payloads import load
@@ -201,13 +202,67 @@ def test_paid_order_carries_the_marketplace_payment(channel, stock):
         {"status": "processing", "date_paid": None, "date_paid_gmt": None},
     ],
 )
-def test_unpaid_order_carries_no_payment(channel, stock, change):
+def test_unpaid_order_awaits_the_marketplace_payment(channel, stock, change):
     payload = load("woocommerce_order")
     payload.update(change)
 
     deliver(payload)
 
+    assert the_order().payment_request == {"gateway": "marketplace", "method": "woocommerce"}
+
+
+@pytest.mark.parametrize("status", ["cancelled", "refunded", "failed"])
+def test_cancelled_refunded_or_failed_order_carries_no_payment(channel, stock, status):
+    payload = load("woocommerce_order")
+    payload["status"] = status
+
+    deliver(payload)
+
     assert the_order().payment_request == {}
+
+
+def test_paid_order_is_paid_by_a_captured_marketplace_payment_without_a_card_call(channel, stock):
+    deliver(load("woocommerce_order"))
+
+    order = the_order()
+    assert (order.payment_status, order.amount_paid, order.balance_due) == (
+        "paid",
+        Decimal("36.10"),
+        Decimal("0.00"),
+    )
+    payment = Payment.objects.get(order=order)
+    assert (payment.gateway, payment.method, payment.status) == (
+        "marketplace",
+        "woocommerce",
+        PaymentStatus.CAPTURED,
+    )
+    assert payment.amount_captured == Decimal("36.10")
+    assert not SandboxRequest.objects.exists()
+
+
+@pytest.mark.parametrize("status", ["pending", "on-hold"])
+def test_unpaid_order_awaits_the_channel_with_nothing_captured(channel, stock, status):
+    payload = load("woocommerce_order")
+    payload.update({"status": status, "date_paid": None, "date_paid_gmt": None})
+
+    deliver(payload)
+
+    order = the_order()
+    assert (order.payment_status, order.amount_paid, order.balance_due) == (
+        "pending",
+        Decimal("0.00"),
+        Decimal("36.10"),
+    )
+    payment = Payment.objects.get(order=order)
+    assert (payment.gateway, payment.method, payment.status) == (
+        "marketplace",
+        "woocommerce",
+        PaymentStatus.PENDING,
+    )
+    assert (payment.amount_authorized, payment.amount_captured) == (0, 0)
+    assert not payment.transactions.exists()
+    assert order.events.filter(type="payment_awaited").exists()
+    assert not SandboxRequest.objects.exists()
 
 
 def test_set_paid_counts_as_paid(channel, stock):

@@ -234,3 +234,40 @@ def test_nothing_is_captured_for_a_cancelled_order(stock, web, support_user):
     order_cancel(order=order, reason="test", actor=support_user)
     with pytest.raises(InvalidTransition):
         payment_request_capture(order=order, amount=Decimal("20.00"), reference="shipment:1")
+
+
+def test_a_refund_the_processor_declines_fails_the_payment_visibly(stock, web, manager_user):
+    order = _captured()
+    payment = Payment.objects.get(order=order)
+    # The processor refunded part of it behind our back (e.g. a chargeback), so our refund of
+    # the full amount is refused by its books.
+    from payments.gateways import get_gateway
+
+    get_gateway("sandbox").refund(
+        authorization=payment.authorization_reference,
+        amount=Decimal("5.00"),
+        currency="USD",
+        idempotency_key="chargeback-1",
+    )
+    payment_refund(order=order, amount="20.00", reason="all of it", actor=manager_user)
+    run_owed()
+    payment.refresh_from_db()
+    assert payment.status == PaymentStatus.FAILED
+    assert payment.amount_refunded == 0
+    assert (
+        "amount_exceeds_captured"
+        in OrderEvent.objects.get(order=order, type="payment_declined").message
+    )
+
+
+def test_part_of_an_awaited_transfer_received_is_a_payment_of_that_amount(stock, web, support_user):
+    order = order_paid_by({"gateway": "manual", "method": "bank_transfer"})
+    payment_record(order=order, amount="6.00", method="bank_transfer", actor=support_user)
+    payment = Payment.objects.get(order=order)
+    assert (payment.amount, payment.amount_captured, payment.status) == (
+        Decimal("6.00"),
+        Decimal("6.00"),
+        PaymentStatus.CAPTURED,
+    )
+    order.refresh_from_db()
+    assert (order.payment_status, order.balance_due) == ("partially_paid", Decimal("14.00"))

@@ -14,6 +14,14 @@ class Command(BaseCommand):
         parser.add_argument("--currency", required=True, help="ISO 4217, e.g. USD")
         parser.add_argument("--name", default="")
         parser.add_argument("--webhook-secret", dest="webhook_secret", default=None)
+        parser.add_argument(
+            "--capture-policy",
+            dest="capture_policy",
+            choices=SalesChannel.CapturePolicy.values,
+            default=None,
+            help="When card payments are captured: on_ship (default for a new channel) or "
+            "on_confirm (as soon as the order is ready).",
+        )
 
     def handle(self, *args, **options):
         currency = options["currency"].strip()
@@ -26,6 +34,7 @@ class Command(BaseCommand):
                 currency=currency,
                 name=options["name"],
                 webhook_secret=options["webhook_secret"],
+                capture_policy=options["capture_policy"],
             )
         except ValidationError as error:
             raise CommandError("; ".join(error.messages)) from error

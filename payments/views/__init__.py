@@ -1,0 +1,1 @@
+"""The payments back office: the panel on the order page, its actions, the failed queue."""
