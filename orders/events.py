@@ -70,7 +70,7 @@ def allocated(order: Order, *, reason: str, allocations: list[dict], shortfall: 
 
 
 def hold_placed(order: Order, hold: OrderHold, *, actor=None, actor_label=None) -> OrderEvent:
-    note = f": {hold.note}" if hold.note else ""
+    note = f": {hold.note.rstrip('.')}" if hold.note else ""
     return record(
         order,
         "hold_placed",

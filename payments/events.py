@@ -12,6 +12,11 @@ from payments.gateways import get_gateway
 from payments.models import Payment, PaymentTransaction
 
 
+def _clause(text: str) -> str:
+    """A reason or error as part of a sentence that adds its own full stop."""
+    return text.strip().rstrip(".")
+
+
 def _money(amount: Decimal, order: Order) -> str:
     return f"{amount} {order.currency}"
 
@@ -110,7 +115,7 @@ def payment_captured(order, payment, txn) -> OrderEvent:
 
 
 def refund_requested(order, payment, txn) -> OrderEvent:
-    why = f": {txn.reason}" if txn.reason else ""
+    why = f": {_clause(txn.reason)}" if txn.reason else ""
     return record(
         order,
         "payment_refund_requested",
@@ -121,7 +126,7 @@ def refund_requested(order, payment, txn) -> OrderEvent:
 
 
 def payment_refunded(order, payment, txn) -> OrderEvent:
-    why = f": {txn.reason}" if txn.reason else ""
+    why = f": {_clause(txn.reason)}" if txn.reason else ""
     return record(
         order,
         "payment_refunded",
@@ -167,7 +172,7 @@ def payment_declined(order, payment, txn) -> OrderEvent:
         order,
         "payment_declined",
         f"{txn.get_kind_display()} of {_money(txn.amount, order)} declined by "
-        f"{_how(payment)}: {txn.error or 'no reason given'}{code}.",
+        f"{_how(payment)}: {_clause(txn.error) or 'no reason given'}{code}.",
         data=_data(payment, txn, error=txn.error),
         **_by(txn),
     )
@@ -178,7 +183,7 @@ def payment_failed(order, payment, txn) -> OrderEvent:
         order,
         "payment_failed",
         f"{txn.get_kind_display()} of {_money(txn.amount, order)} failed after "
-        f"{txn.attempts} attempts: {txn.error or 'the gateway did not answer'}.",
+        f"{txn.attempts} attempts: {_clause(txn.error) or 'the gateway did not answer'}.",
         data=_data(payment, txn, error=txn.error),
         **_by(txn),
     )

@@ -16,7 +16,7 @@ class _RecordingGateway(Gateway):
 
     def _recorded(self, operation: str, idempotency_key: str, amount: Decimal) -> GatewayResult:
         return approved(
-            f"{self.prefix}_{operation}_{idempotency_key[:16]}",
+            f"{self.prefix}_{operation[:4]}_{idempotency_key[-12:]}",
             operation=operation,
             amount=str(amount),
             recorded=True,

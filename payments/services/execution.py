@@ -182,10 +182,12 @@ def _apply_money(order: Order, payment: Payment, txn: PaymentTransaction) -> Non
             # Money recorded by an offline gateway: authorized and captured at once.
             payment.amount_authorized += txn.amount
             payment.receive()
+            payment.save()
+            events.payment_recorded(order, payment, txn, reference=payment.reference)
         else:
             payment.capture()
-        payment.save()
-        events.payment_captured(order, payment, txn)
+            payment.save()
+            events.payment_captured(order, payment, txn)
     elif txn.kind == T.Kind.REFUND:
         payment.amount_refunded += txn.amount
         payment.refund()

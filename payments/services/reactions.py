@@ -79,7 +79,6 @@ def payments_order_captured(*, order: Order) -> Payment | None:
     else:
         txn = owe(payment, T.Kind.CAPTURE, amount, actor_label="checkout", enqueue=False)
         settle_offline(order, [payment], payment, txn)
-        events.payment_recorded(order, payment, txn, reference=payment.reference)
         return payment
     sync_order(order, [payment])
     return payment

@@ -157,7 +157,6 @@ def payment_record(
             enqueue=False,
         )
         settle_offline(order, payments, payment, txn)
-        events.payment_recorded(order, payment, txn, reference=payment.reference)
     return payment
 
 
@@ -275,9 +274,10 @@ def payment_refund(
                 actor_label=actor_label,
                 enqueue=not offline,
             )
-            events.refund_requested(order, payment, txn)
             if offline:
                 settle_offline(order, payments, payment, txn)
+            else:
+                events.refund_requested(order, payment, txn)
             owed.append(txn)
             remaining -= take
             if remaining == 0:

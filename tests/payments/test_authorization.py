@@ -55,7 +55,7 @@ def test_a_declined_card_fails_the_payment_and_holds_the_order(stock, web):
     assert hold.reason == HoldReason.PAYMENT_FAILED
     assert "card was declined" in hold.note
     declined = OrderEvent.objects.get(order=order, type="payment_declined")
-    assert "The card was declined." in declined.message
+    assert "The card was declined (card_declined)." in declined.message
     assert "card_declined" in declined.message
 
 
