@@ -128,3 +128,19 @@ def test_csrf_is_checked_on_every_action(orders, manager_user):
     for name, (url, data) in actions(orders).items():
         assert client.post(url, data).status_code == 403, name
     assert snapshot() == before
+
+
+def test_the_admin_shows_payments_read_only(client, admin_user, stock, web):
+    from tests.payments.factories import card, order_paid_by, run_owed
+
+    order = order_paid_by(card())
+    run_owed()
+    client.force_login(admin_user)
+    listing = client.get("/admin/payments/payment/")
+    assert listing.status_code == 200
+    assert order.number in listing.content.decode()
+    payment = order.payments.get()
+    page = client.get(f"/admin/payments/payment/{payment.pk}/change/")
+    assert page.status_code == 200
+    assert b'name="amount_captured"' not in page.content  # shown, not editable
+    assert client.get("/admin/payments/payment/add/").status_code == 403
