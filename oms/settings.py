@@ -186,6 +186,7 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-backorders": {"task": "orders.tasks.sweep_backorders", "schedule": 300.0},
     "sweep-confirmations": {"task": "orders.tasks.sweep_confirmations", "schedule": 300.0},
     "sweep-payments": {"task": "payments.tasks.sweep_payments", "schedule": 60.0},
+    "note-late-orders": {"task": "orders.tasks.note_late_orders", "schedule": 300.0},
 }
 
 # A coalesced webhook event (e.g. stock per SKU) waits this long for later changes to fold into

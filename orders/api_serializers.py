@@ -25,8 +25,6 @@ class AddressOutSerializer(serializers.Serializer):
 
 class OrderLineOutSerializer(serializers.ModelSerializer):
     quantity_allocated = serializers.SerializerMethodField()
-    quantity_shipped = serializers.SerializerMethodField()
-    quantity_returned = serializers.SerializerMethodField()
 
     class Meta:
         model = OrderLine
@@ -37,13 +35,6 @@ class OrderLineOutSerializer(serializers.ModelSerializer):
 
     def get_quantity_allocated(self, line) -> int:
         return getattr(line, "allocated_total", None) or 0
-
-    def get_quantity_shipped(self, line) -> int:
-        # Shipment lines arrive with the shipping app; until then nothing has shipped.
-        return getattr(line, "shipped_total", None) or 0
-
-    def get_quantity_returned(self, line) -> int:
-        return getattr(line, "returned_total", None) or 0
 
 
 class HoldOutSerializer(serializers.ModelSerializer):

@@ -103,6 +103,18 @@ def cancelled(order: Order, *, reason: str, actor=None, actor_label=None) -> Ord
     )
 
 
+def cancelled_rest(order: Order, *, reason: str, actor=None, actor_label=None) -> OrderEvent:
+    why = f": {reason.rstrip('.')}" if reason else ""
+    return record(
+        order,
+        "cancelled",
+        f"Cancelled what had not shipped yet{why}; what shipped stays shipped.",
+        actor=actor,
+        actor_label=actor_label,
+        data={"reason": reason, "partial": True},
+    )
+
+
 def line_cancelled(order: Order, *, sku: str, quantity: int, actor=None) -> OrderEvent:
     return record(
         order,
@@ -110,6 +122,37 @@ def line_cancelled(order: Order, *, sku: str, quantity: int, actor=None) -> Orde
         f"Cancelled {quantity} × {sku} (the unshipped remainder).",
         actor=actor,
         data={"sku": sku, "quantity": quantity},
+    )
+
+
+def shipped(order: Order, *, lines: list[dict], actor=None, actor_label=None) -> OrderEvent:
+    what = ", ".join(f"{line['quantity']} × {line['sku']}" for line in lines)
+    return record(
+        order,
+        "shipped",
+        f"Shipped {what}.",
+        actor=actor,
+        actor_label=actor_label,
+        data={"lines": lines},
+    )
+
+
+def shipment_exception(order: Order, *, note: str) -> OrderEvent:
+    return record(
+        order,
+        "shipment_exception",
+        f"Carrier exception: {note.rstrip('.')}." if note else "Carrier exception.",
+        actor_label="carrier",
+        data={"note": note},
+    )
+
+
+def turned_late(order: Order) -> OrderEvent:
+    return record(
+        order,
+        "late",
+        f"Not shipped by its ship-by time ({order.ship_by:%Y-%m-%d %H:%M}): the order is late.",
+        data={"ship_by": order.ship_by.isoformat()},
     )
 
 

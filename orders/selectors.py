@@ -22,6 +22,7 @@ QUEUES = {
     "attention": "Needs attention",
     "ready": "Ready to fulfill",
     "backordered": "Backordered",
+    "at_risk": "At risk",
     "late": "Late",
     "all": "All orders",
 }
@@ -35,7 +36,7 @@ SORTS = {
 
 
 def lines_with_quantities() -> Prefetch:
-    """Lines with `quantity_allocated` (and shipped/returned once those apps record them)."""
+    """Lines with `allocated_total` (shipped and returned are stored on the line)."""
     return Prefetch(
         "lines",
         queryset=OrderLine.objects.select_related("product")
@@ -141,6 +142,8 @@ def order_list(filters: OrderFilters) -> QuerySet[Order]:
         orders = orders.filter(status=OrderStatus.READY)
     elif filters.queue == "backordered":
         orders = orders.filter(status=OrderStatus.BACKORDERED)
+    elif filters.queue == "at_risk":
+        orders = orders.at_risk(now)
     elif filters.queue == "late":
         orders = orders.late(now)
     if filters.status:
@@ -191,6 +194,7 @@ def queue_counts() -> dict[str, int]:
         "attention": Order.objects.needs_attention().count(),
         "ready": Order.objects.filter(status=OrderStatus.READY).count(),
         "backordered": Order.objects.filter(status=OrderStatus.BACKORDERED).count(),
+        "at_risk": Order.objects.at_risk(now).count(),
         "late": Order.objects.late(now).count(),
     }
 

@@ -10,6 +10,7 @@ from orders.models import Order
 from orders.services import (
     order_confirmation_send,
     orders_backordered_product_ids,
+    orders_note_late,
     orders_reprocess_backordered,
 )
 
@@ -49,3 +50,9 @@ def sweep_backorders() -> list[str]:
     """The stock-arrival signal is only a nudge: this finds backorders that could now ship."""
     product_ids = orders_backordered_product_ids()
     return orders_reprocess_backordered(product_ids=product_ids) if product_ids else []
+
+
+@shared_task(autoretry_for=(OperationalError,), max_retries=3)
+def note_late_orders() -> list[str]:
+    """Write on each order's timeline, once, that it turned late."""
+    return orders_note_late()

@@ -3,7 +3,9 @@
 from orders.models.channels import ChannelApiKey, ChannelWebhookReceipt, SalesChannel
 from orders.models.customers import Address, Customer
 from orders.models.orders import (
+    HOLDABLE_STATUSES,
     OPEN_STATUSES,
+    RESUMED_STATUSES,
     Allocation,
     Order,
     OrderLine,
@@ -21,7 +23,9 @@ from orders.models.requests import SavedView
 from orders.models.timeline import HoldReason, OrderEvent, OrderHold
 
 __all__ = [
+    "HOLDABLE_STATUSES",
     "OPEN_STATUSES",
+    "RESUMED_STATUSES",
     "Address",
     "Allocation",
     "ChannelApiKey",

@@ -7,7 +7,7 @@ methods below, which change the state and nothing else. `orders.services` runs t
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
-from django_fsm import FSMField, FSMModelMixin, transition
+from django_fsm import GET_STATE, FSMField, FSMModelMixin, transition
 
 from inventory.models import Product, StockLevel
 from oms.models import TimeStampedModel
@@ -15,6 +15,7 @@ from oms.money import MONEY, ZERO
 from oms.roles import Role, user_has_role
 from orders.models.channels import SalesChannel
 from orders.models.customers import Address, Customer
+from orders.sla import AT_RISK_WINDOW
 
 
 class OrderStatus(models.TextChoices):
@@ -71,6 +72,16 @@ def may_cancel(order, user) -> bool:
     return user is None or user_has_role(user, Role.SUPPORT, Role.MANAGER)
 
 
+# A hold may stop an order anywhere before it is fully shipped.
+HOLDABLE_STATUSES = [S.PENDING, S.READY, S.BACKORDERED, S.FULFILLING, S.PARTIALLY_SHIPPED]
+# Releasing the last hold resumes these where they were (stock may be picked or shipped).
+RESUMED_STATUSES = (S.FULFILLING, S.PARTIALLY_SHIPPED)
+
+
+def _status_after_hold(order) -> str:
+    return order.status_before_hold if order.status_before_hold in RESUMED_STATUSES else S.PENDING
+
+
 class OrderQuerySet(models.QuerySet):
     def open(self):
         return self.filter(status__in=OPEN_STATUSES)
@@ -78,8 +89,18 @@ class OrderQuerySet(models.QuerySet):
     def late(self, now=None):
         return self.filter(status__in=LATE_CANDIDATE_STATUSES, ship_by__lt=now or timezone.now())
 
+    def at_risk(self, now=None, window=None):
+        """Not late yet, but due to ship within `window` (the last hours before ship-by)."""
+        now = now or timezone.now()
+        return self.filter(
+            status__in=LATE_CANDIDATE_STATUSES,
+            ship_by__gte=now,
+            ship_by__lt=now + (window or AT_RISK_WINDOW),
+        )
+
     def needs_attention(self):
-        return self.filter(status=S.ON_HOLD)
+        """On hold, or a shipment of it is stuck with the carrier (an exception)."""
+        return self.filter(Q(status=S.ON_HOLD) | Q(shipment_exception=True))
 
 
 class Order(FSMModelMixin, TimeStampedModel):
@@ -126,6 +147,11 @@ class Order(FSMModelMixin, TimeStampedModel):
     discount_total = models.DecimalField(**MONEY, default=ZERO)
     grand_total = models.DecimalField(**MONEY, default=ZERO)
     status = FSMField(default=S.DRAFT, choices=OrderStatus.choices, protected=True)
+    # Where a hold found the order; releasing the last hold returns a fulfilling or partially
+    # shipped order there (its stock may be picked already) instead of processing it again.
+    status_before_hold = models.CharField(
+        max_length=20, choices=OrderStatus.choices, blank=True, default=""
+    )
     # Both set only by `orders.services.order_payment_status_set`, which the payments app calls:
     # what was captured minus what was refunded, and what the customer still owes (negative
     # when more was taken than the order is now worth: a refund is owed).
@@ -150,6 +176,11 @@ class Order(FSMModelMixin, TimeStampedModel):
     confirmation_due = models.BooleanField(default=False)
     placed_at = models.DateTimeField(null=True, blank=True)
     ship_by = models.DateTimeField(null=True, blank=True)
+    # When the SLA sweep noted on the timeline that the order turned late (once per order).
+    late_noted_at = models.DateTimeField(null=True, blank=True)
+    # A shipment of the order is in exception with the carrier: it needs attention even once
+    # shipped (set and cleared by shipping through `order_shipment_exception_set`).
+    shipment_exception = models.BooleanField(default=False)
     cancelled_at = models.DateTimeField(null=True, blank=True)
 
     objects = OrderQuerySet.as_manager()
@@ -184,6 +215,9 @@ class Order(FSMModelMixin, TimeStampedModel):
                 name="order_open_ship_by",
             ),
             models.Index(fields=["-grand_total", "-id"], name="order_total"),
+            models.Index(
+                fields=["id"], condition=Q(shipment_exception=True), name="order_shipment_exception"
+            ),
             models.Index(fields=["email"], name="order_email"),
             models.Index(fields=["updated_at", "id"], name="order_updated"),
             models.Index(fields=["external_id"], name="order_external_id"),
@@ -216,16 +250,21 @@ class Order(FSMModelMixin, TimeStampedModel):
 
     @transition(
         field=status,
-        source=[S.PENDING, S.READY, S.BACKORDERED, S.FULFILLING],
+        source=HOLDABLE_STATUSES,
         target=S.ON_HOLD,
         permission=staff_may_hold,
     )
     def hold(self):
-        pass
+        """Stop the order (several holds may stack); `status_before_hold` keeps where it was."""
 
-    @transition(field=status, source=S.ON_HOLD, target=S.PENDING, permission=staff_may_release)
+    @transition(
+        field=status,
+        source=S.ON_HOLD,
+        target=GET_STATE(_status_after_hold, [S.PENDING, *RESUMED_STATUSES]),
+        permission=staff_may_release,
+    )
     def release(self):
-        pass
+        """Back to fulfilling or partially shipped if it was; else pending, to process again."""
 
     # Not in DESIGN's table: an edit to lines of a ready or backordered order re-runs processing
     # (release, change, allocate again), which needs a way back to pending.
@@ -285,6 +324,10 @@ class OrderLine(TimeStampedModel):
     name = models.CharField(max_length=200, blank=True, default="")
     quantity = models.PositiveIntegerField()
     quantity_cancelled = models.PositiveIntegerField(default=0)
+    # Kept by `orders.services.order_record_shipment` / `order_record_return`, which shipping
+    # and returns call; allocated units derive from the allocation rows.
+    quantity_shipped = models.PositiveIntegerField(default=0)
+    quantity_returned = models.PositiveIntegerField(default=0)
     unit_price = models.DecimalField(**MONEY)
     line_total = models.DecimalField(**MONEY)
 
@@ -298,6 +341,16 @@ class OrderLine(TimeStampedModel):
                 condition=Q(quantity_cancelled__lte=models.F("quantity")),
                 name="order_line_cancelled_within_quantity",
             ),
+            models.CheckConstraint(
+                condition=Q(
+                    quantity_shipped__lte=models.F("quantity") - models.F("quantity_cancelled")
+                ),
+                name="order_line_shipped_within_kept",
+            ),
+            models.CheckConstraint(
+                condition=Q(quantity_returned__lte=models.F("quantity_shipped")),
+                name="order_line_returned_within_shipped",
+            ),
         ]
         indexes = [models.Index(fields=["sku"], name="order_line_sku")]
 
@@ -305,9 +358,15 @@ class OrderLine(TimeStampedModel):
         return f"{self.quantity} × {self.sku}"
 
     @property
-    def quantity_open(self) -> int:
-        """Units still owed to the customer (ordered minus cancelled)."""
+    def quantity_net(self) -> int:
+        """Units the customer keeps buying: ordered minus cancelled (what the line charges)."""
         return self.quantity - self.quantity_cancelled
+
+    @property
+    def quantity_open(self) -> int:
+        """Units still to ship: ordered minus cancelled minus shipped. Only these are ever
+        allocated, re-allocated, released or cancelled."""
+        return self.quantity - self.quantity_cancelled - self.quantity_shipped
 
 
 class Allocation(TimeStampedModel):

@@ -8,6 +8,14 @@ from orders.services.capture import (
     customer_for,
     order_capture,
 )
+from orders.services.fulfillment import (
+    ShippedUnits,
+    order_mark_delivered,
+    order_record_shipment,
+    order_shipment_exception_set,
+    order_start_fulfillment,
+    orders_note_late,
+)
 from orders.services.keys import channel_api_key_create, sales_channel_upsert
 from orders.services.lifecycle import (
     order_address_update,
@@ -31,6 +39,7 @@ __all__ = [
     "BulkOutcome",
     "CaptureRequest",
     "LineData",
+    "ShippedUnits",
     "balance_due_for",
     "channel_api_key_create",
     "customer_for",
@@ -45,10 +54,15 @@ __all__ = [
     "order_line_cancel",
     "order_line_remove",
     "order_line_set_quantity",
+    "order_mark_delivered",
     "order_note_add",
     "order_payment_status_set",
+    "order_record_shipment",
+    "order_shipment_exception_set",
+    "order_start_fulfillment",
     "orders_backordered_product_ids",
     "orders_bulk_apply",
+    "orders_note_late",
     "orders_reprocess_backordered",
     "sales_channel_upsert",
 ]

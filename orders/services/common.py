@@ -1,7 +1,5 @@
 """Pieces every order service shares: locking an order, running a transition, publishing."""
 
-from datetime import timedelta
-
 from django.db import transaction
 from django.utils import timezone
 from django_fsm import can_proceed, has_transition_perm
@@ -11,6 +9,7 @@ from oms.webhooks import webhook_publish
 from orders import events
 from orders.models import Order, OrderStatus
 from orders.signals import order_ready
+from orders.sla import add_business_hours
 
 
 def lock_order(order: Order) -> Order:
@@ -56,7 +55,11 @@ def run_transition(order: Order, name: str, *, actor=None, actor_label=None) -> 
     if not has_transition_perm(method, user):
         raise InvalidTransition(f"Your role may not have order {order.number} {action}.")
     previous = order.status
+    if name == "hold":
+        order.status_before_hold = previous
     method()
+    if name == "release":
+        order.status_before_hold = ""
     order.save()
     events.status_changed(order, previous, actor=actor, actor_label=actor_label)
     webhook_publish(
@@ -75,8 +78,8 @@ def run_transition(order: Order, name: str, *, actor=None, actor_label=None) -> 
 
 
 def ship_by_for(order: Order):
-    placed = order.placed_at or timezone.now()
-    return placed + timedelta(hours=order.channel.sla_hours)
+    """When the order must ship: the channel's SLA in business hours after it was placed."""
+    return add_business_hours(order.placed_at or timezone.now(), order.channel.sla_hours)
 
 
 def on_commit(callback) -> None:

@@ -12,11 +12,13 @@ from oms.validators import normalize_country
 from orders import events
 from orders.errors import OrderInvalid, OrderNotEditable
 from orders.models import (
+    RESUMED_STATUSES,
     HoldReason,
     Order,
     OrderHold,
     OrderLine,
     OrderStatus,
+    may_cancel,
     may_edit,
     staff_may_hold,
     staff_may_release,
@@ -32,7 +34,7 @@ from orders.services.processing import (
     release_allocations,
     update_fulfillment_status,
 )
-from orders.signals import order_cancelled, order_totals_changed
+from orders.signals import order_cancelled, order_line_cancelled, order_totals_changed
 
 INQUIRY_CHANNELS = ("phone", "email", "chat")
 EDITABLE = (OrderStatus.PENDING, OrderStatus.ON_HOLD, OrderStatus.BACKORDERED, OrderStatus.READY)
@@ -92,14 +94,37 @@ def order_hold_release(
     events.hold_released(order, hold, actor=actor, actor_label=actor_label)
     if not order.holds.filter(released_at__isnull=True).exists():
         run_transition(order, "release", actor=actor, actor_label=actor_label)
-        process_order(order, actor=actor)
+        if order.status == OrderStatus.PENDING:
+            process_order(order, actor=actor)
+        else:
+            # Resumed where fulfillment was; if the rest was cancelled meanwhile, it is done.
+            _shipped_if_nothing_open(order)
     return order
+
+
+def _partly_shipped(order: Order) -> bool:
+    """Shipped in part (or held after that): cancelling it can only cancel the unshipped rest."""
+    return OrderStatus.PARTIALLY_SHIPPED in (order.status, order.status_before_hold)
 
 
 @transaction.atomic
 def order_cancel(*, order: Order, reason: str = "", actor=None, actor_label=None) -> Order:
-    """Cancel the whole order: stock is released, and payments and shipping react (signal)."""
+    """Cancel the whole order: stock is released, and payments and shipping react (signal).
+
+    An order already shipped in part cannot be unshipped: its unshipped rest is cancelled
+    instead and the order ends shipped (payments hears of the lower total).
+    """
     order = lock_order(order)
+    if _partly_shipped(order):
+        if not may_cancel(order, actor if getattr(actor, "pk", None) else None):
+            raise InvalidTransition(f"Your role may not cancel order {order.number}.")
+        lock_order_stock(order)
+        for line in order.lines.select_for_update().order_by("id"):
+            _cancel_open_units(order, line, actor=actor, note=f"cancelled: {reason}"[:500])
+        events.cancelled_rest(order, reason=reason, actor=actor, actor_label=actor_label)
+        _recompute_totals(order)
+        _shipped_if_nothing_open(order)
+        return order
     run_transition(order, "cancel", actor=actor, actor_label=actor_label)
     release_allocations(order, actor=actor, note=f"cancelled: {reason}"[:500])
     order.cancelled_at = timezone.now()
@@ -111,20 +136,65 @@ def order_cancel(*, order: Order, reason: str = "", actor=None, actor_label=None
     return order
 
 
-@transaction.atomic
-def order_line_cancel(*, order: Order, line: OrderLine, actor=None) -> Order:
-    """Cancel the unshipped remainder of one line; cancelling the last open line cancels all."""
-    order = _editable(order, actor)
-    line = OrderLine.objects.select_for_update().get(pk=line.pk, order=order)
+def _cancel_open_units(order: Order, line: OrderLine, *, actor, note: str) -> int:
+    """Cancel what of `line` is not shipped: its allocations go back to stock, and shipping drops
+    the units from shipments not yet shipped (signal). Returns the units cancelled."""
     remainder = line.quantity_open
     if remainder == 0:
-        raise InvalidTransition(f"Nothing left to cancel on {line.sku}.")
-    release_allocations(order, lines=[line], actor=actor, note="line cancelled")
+        return 0
+    release_allocations(order, lines=[line], actor=actor, note=note)
     line.quantity_cancelled += remainder
     line.save(update_fields=["quantity_cancelled", "updated_at"])
     events.line_cancelled(order, sku=line.sku, quantity=remainder, actor=actor)
-    if not any(other.quantity_open for other in order.lines.all()):
-        return order_cancel(order=order, reason="every line was cancelled", actor=actor)
+    order_line_cancelled.send(sender=Order, order=order, line=line, quantity=remainder)
+    return remainder
+
+
+def _shipped_if_nothing_open(order: Order) -> None:
+    """Nothing left to ship on an order that shipped some: it is shipped."""
+    if order.status not in (OrderStatus.FULFILLING, OrderStatus.PARTIALLY_SHIPPED):
+        return
+    lines = list(order.lines.all())
+    nothing_open = not any(line.quantity_open for line in lines)
+    if not nothing_open or not any(line.quantity_shipped for line in lines):
+        return
+    order.fulfillment_status = Order.FulfillmentStatus.SHIPPED
+    order.save(update_fields=["fulfillment_status", "updated_at"])
+    run_transition(order, "ship", actor=None, actor_label="system")
+
+
+CANCELLABLE_LINE_STATUSES = (
+    *EDITABLE,
+    OrderStatus.FULFILLING,
+    OrderStatus.PARTIALLY_SHIPPED,
+)
+
+
+@transaction.atomic
+def order_line_cancel(*, order: Order, line: OrderLine, actor=None) -> Order:
+    """Cancel the unshipped remainder of one line, in any open status (fulfillment included:
+    shipping drops the units from shipments not yet shipped). Cancelling the last open units
+    cancels the order, or, if some shipped, leaves it shipped."""
+    if not may_edit(order, actor if getattr(actor, "pk", None) else None):
+        raise InvalidTransition("Your role may not edit orders.")
+    order = lock_order(order)
+    if order.status not in CANCELLABLE_LINE_STATUSES:
+        raise OrderNotEditable(
+            f"Order {order.number} is {order.get_status_display().lower()}: nothing of it can "
+            "be cancelled now."
+        )
+    lock_order_stock(order)
+    line = OrderLine.objects.select_for_update().get(pk=line.pk, order=order)
+    if line.quantity_open == 0:
+        raise InvalidTransition(f"Nothing left to cancel on {line.sku}.")
+    _cancel_open_units(order, line, actor=actor, note="line cancelled")
+    lines = list(order.lines.all())
+    if not any(other.quantity_open for other in lines):
+        if not any(other.quantity_shipped for other in lines):
+            return order_cancel(order=order, reason="every line was cancelled", actor=actor)
+        _recompute_totals(order)
+        _shipped_if_nothing_open(order)
+        return order
     _reprocess_after_edit(order, actor=actor)
     return order
 
@@ -145,7 +215,7 @@ def _recompute_totals(order: Order) -> None:
     """Totals follow the lines; payments hears of a changed total (`order_totals_changed`)."""
     lines = list(order.lines.all())
     for line in lines:
-        line.line_total = line.unit_price * line.quantity_open
+        line.line_total = line.unit_price * line.quantity_net
     OrderLine.objects.bulk_update(lines, ["line_total"])
     previous_total = order.grand_total
     order.subtotal = sum((line.line_total for line in lines), Decimal("0.00"))
@@ -159,19 +229,6 @@ def _recompute_totals(order: Order) -> None:
         order_totals_changed.send(sender=Order, order=order, previous_total=previous_total)
 
 
-def _held_while_fulfilling(order: Order) -> bool:
-    """On hold, but put there after fulfillment began: its stock may already be picked."""
-    if order.status != OrderStatus.ON_HOLD:
-        return False
-    entered = (
-        order.events.filter(type="status_changed", data__to=OrderStatus.ON_HOLD)
-        .order_by("-created_at", "-id")
-        .values_list("data", flat=True)
-        .first()
-    )
-    return bool(entered) and entered.get("from") == OrderStatus.FULFILLING
-
-
 def _editable(order: Order, actor, *, adding: Product | None = None) -> Order:
     """Lock an order for an edit, and every stock level the edit may touch.
 
@@ -182,7 +239,8 @@ def _editable(order: Order, actor, *, adding: Product | None = None) -> Order:
     if not may_edit(order, actor if getattr(actor, "pk", None) else None):
         raise InvalidTransition("Your role may not edit orders.")
     order = lock_order(order)
-    if order.status not in EDITABLE or _held_while_fulfilling(order):
+    held_in_fulfillment = order.status_before_hold in RESUMED_STATUSES
+    if order.status not in EDITABLE or held_in_fulfillment:
         raise OrderNotEditable(
             f"Order {order.number} is {order.get_status_display().lower()}: "
             "it can only be edited before fulfillment starts."
@@ -198,8 +256,8 @@ def order_line_set_quantity(*, order: Order, line: OrderLine, quantity: int, act
     line = OrderLine.objects.select_for_update().get(pk=line.pk, order=order)
     if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity <= 0:
         raise OrderInvalid("Quantity must be above zero.", fields={"quantity": ["Above zero."]})
-    if quantity < line.quantity_cancelled:
-        raise OrderInvalid("Quantity cannot go below what was already cancelled.")
+    if quantity < line.quantity_cancelled + line.quantity_shipped:
+        raise OrderInvalid("Quantity cannot go below what was already cancelled or shipped.")
     previous = line.quantity
     if previous == quantity:
         return order
@@ -239,7 +297,9 @@ def order_line_remove(*, order: Order, line: OrderLine, actor) -> Order:
     """Remove a line entirely (before fulfillment); its stock is released."""
     order = _editable(order, actor)
     line = OrderLine.objects.select_for_update().get(pk=line.pk, order=order)
-    others_open = order.lines.exclude(pk=line.pk).filter(quantity__gt=F("quantity_cancelled"))
+    others_open = order.lines.exclude(pk=line.pk).filter(
+        quantity__gt=F("quantity_cancelled") + F("quantity_shipped")
+    )
     if not others_open.exists():
         raise OrderInvalid(
             "This is the last line still to ship; cancel the order instead of removing it."

@@ -7,6 +7,7 @@ from inventory.errors import InsufficientStock
 from inventory.models import StockLevel
 from orders.errors import DuplicateOrder, OrderInvalid
 from orders.models import Allocation, HoldReason, Order, OrderEvent, OrderStatus
+from orders.sla import add_business_hours
 from tests.inventory.factories import ProductFactory, WarehouseFactory, give_stock
 from tests.orders.factories import SalesChannelFactory, address, capture
 
@@ -42,7 +43,8 @@ def test_capture_stores_allocates_and_says_ready(channel, mug, east):
     assert order.status == OrderStatus.READY
     assert (order.subtotal, order.grand_total) == (Decimal("32.00"), Decimal("38.50"))
     assert order.fulfillment_status == "allocated"
-    assert order.ship_by == order.placed_at + __import__("datetime").timedelta(hours=24)
+    # The channel's 24 h SLA, counted in business hours (weekends skipped).
+    assert order.ship_by == add_business_hours(order.placed_at, 24)
     allocation = Allocation.objects.get()
     assert (allocation.quantity, allocation.stock_level.warehouse) == (2, east)
     assert StockLevel.objects.get(product=mug).allocated == 2

@@ -30,7 +30,7 @@ ALLOWED = {
     "place": {S.DRAFT},
     "mark_ready": {S.PENDING},
     "mark_backordered": {S.PENDING},
-    "hold": {S.PENDING, S.READY, S.BACKORDERED, S.FULFILLING},
+    "hold": {S.PENDING, S.READY, S.BACKORDERED, S.FULFILLING, S.PARTIALLY_SHIPPED},
     "release": {S.ON_HOLD},
     "reopen": {S.READY, S.BACKORDERED},
     "allocate_backorder": {S.BACKORDERED},
