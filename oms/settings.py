@@ -187,6 +187,8 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-confirmations": {"task": "orders.tasks.sweep_confirmations", "schedule": 300.0},
     "sweep-payments": {"task": "payments.tasks.sweep_payments", "schedule": 60.0},
     "note-late-orders": {"task": "orders.tasks.note_late_orders", "schedule": 300.0},
+    "sweep-shipping": {"task": "shipping.tasks.sweep_shipping", "schedule": 60.0},
+    "play-sandbox-carrier": {"task": "shipping.tasks.play_sandbox_carrier", "schedule": 60.0},
 }
 
 # A coalesced webhook event (e.g. stock per SKU) waits this long for later changes to fold into
@@ -220,6 +222,17 @@ PAYMENTS_RETRY_BASE_SECONDS = env_int("PAYMENTS_RETRY_BASE_SECONDS", 30)
 PAYMENTS_MAX_ATTEMPTS = env_int("PAYMENTS_MAX_ATTEMPTS", 6)
 # How long the sandbox processor takes to answer after it has moved the money (seconds).
 PAYMENTS_SANDBOX_RESPONSE_DELAY = float(os.environ.get("PAYMENTS_SANDBOX_RESPONSE_DELAY") or 0)
+
+# --- shipping -------------------------------------------------------------------------------
+
+# Carrier adapters by the name a `Carrier.adapter` holds. A live carrier's adapter implements
+# `shipping.carriers.base.CarrierAdapter` and is added here.
+SHIPPING_CARRIERS = {
+    "sandbox": "shipping.carriers.sandbox.SandboxCarrier",
+}
+# Demo mode: beat plays the sandbox carrier, sending tracking events for its parcels (collected
+# after 2 minutes, delivered after 10) through the same path as a carrier's webhook.
+SHIPPING_SANDBOX_PLAYS_CARRIER = env_bool("SHIPPING_SANDBOX_PLAYS_CARRIER", default=DEBUG)
 
 # --- auth -----------------------------------------------------------------------------------
 

@@ -176,6 +176,9 @@ class Shipment(FSMModelMixin, TimeStampedModel):
     weight_grams = models.PositiveIntegerField(default=0)
     # What the method charges for this parcel (the rate quoted when it was chosen).
     cost = models.DecimalField(**MONEY, default=ZERO)
+    # The part of the order's total this parcel carries (its lines with their share of tax and
+    # discount, plus shipping on the first parcel): what shipping it captures.
+    value = models.DecimalField(**MONEY, default=ZERO)
     currency = models.CharField(max_length=3, default="USD")
     # When the carrier's transit time says it arrives, from the day it ships.
     promised_at = models.DateTimeField(null=True, blank=True)
@@ -243,6 +246,10 @@ class Shipment(FSMModelMixin, TimeStampedModel):
     @transition(field=status, source=S.LABEL_PENDING, target=S.LABEL_READY, permission=system_only)
     def label_made(self):
         pass
+
+    @transition(field=status, source=S.LABEL_PENDING, target=S.PACKED, permission=system_only)
+    def label_refused(self):
+        """The carrier refused the parcel (too heavy, no postal code): fix it and ask again."""
 
     @transition(
         field=status, source=list(UNSHIPPED_STATUSES), target=S.SHIPPED, permission=may_fulfill
@@ -333,3 +340,34 @@ class TrackingEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.status} at {self.occurred_at:%Y-%m-%d %H:%M}"
+
+
+class CarrierEventReceipt(models.Model):
+    """Every signed tracking delivery a carrier sent, kept as received before it is applied, so
+    an event for a parcel we cannot match (yet) is never lost, and a retry is recognised."""
+
+    class Outcome(models.TextChoices):
+        RECORDED = "recorded", "Recorded"
+        DUPLICATE = "duplicate", "Duplicate (already recorded)"
+        UNMATCHED = "unmatched", "No shipment has this tracking number"
+        INVALID = "invalid", "Invalid event"
+
+    carrier = models.ForeignKey(Carrier, on_delete=models.CASCADE, related_name="receipts")
+    tracking_number = models.CharField(max_length=64, blank=True, default="")
+    payload = models.JSONField(default=dict)
+    outcome = models.CharField(max_length=20, choices=Outcome.choices, blank=True, default="")
+    error = models.CharField(max_length=500, blank=True, default="")
+    shipment = models.ForeignKey(
+        Shipment, on_delete=models.SET_NULL, null=True, blank=True, related_name="receipts"
+    )
+    received_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-received_at", "-id"]
+        indexes = [
+            models.Index(fields=["carrier", "-received_at"], name="carrier_receipt_time"),
+            models.Index(fields=["tracking_number"], name="carrier_receipt_tracking"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.carrier.code} {self.tracking_number or '(no tracking number)'}"
