@@ -14,8 +14,8 @@ from shipping.errors import ScanRefused, ShippingError
 from shipping.models import Shipment, ShipmentStatus
 from shipping.services import (
     WantedUnits,
-    shipment_notification_send,
     shipment_cancel,
+    shipment_notification_send,
     shipment_pack,
     shipment_scan,
     shipment_ship,
@@ -78,7 +78,7 @@ def test_an_order_allocated_in_two_warehouses_gets_two_shipments(catalog, method
     order = capture(web, [("MUG", 1, "10.00"), ("TEE", 2, "20.00")])
     shipments = shipments_create(order=order)
     assert sorted(
-        (s.warehouse.code, [l.order_line.sku for l in s.lines.all()]) for s in shipments
+        (s.warehouse.code, [line.order_line.sku for line in s.lines.all()]) for s in shipments
     ) == [
         ("EAST", ["MUG"]),
         ("WEST", ["TEE"]),
@@ -161,7 +161,7 @@ def test_a_partial_parcel_ships_what_was_picked_and_the_rest_follows(
     assert [line.quantity_open for line in order.lines.order_by("id")] == [1, 1]
     assert on_hand("MUG") == (19, 1)  # the other mug stays allocated
     (rest,) = shipments_create(order=order)
-    assert sorted((l.order_line.sku, l.quantity) for l in rest.lines.all()) == [
+    assert sorted((line.order_line.sku, line.quantity) for line in rest.lines.all()) == [
         ("MUG", 1),
         ("TEE", 1),
     ]
@@ -217,7 +217,7 @@ def test_cancelling_a_line_cancels_a_labelled_parcel_whole(order, support_user, 
     shipment.refresh_from_db()
     assert shipment.status == S.CANCELLED
     (again,) = shipments_create(order=order)
-    assert [(l.order_line.sku, l.quantity) for l in again.lines.all()] == [("MUG", 2)]
+    assert [(line.order_line.sku, line.quantity) for line in again.lines.all()] == [("MUG", 2)]
 
 
 def test_a_held_order_in_fulfillment_does_not_ship_and_resumes_on_release(
@@ -250,7 +250,7 @@ def test_the_carrier_refusing_a_label_sends_the_parcel_back_to_packed(order, ful
 
 def test_only_the_wanted_units_go_into_a_parcel(order):
     (shipment,) = shipments_create(order=order, wanted=[WantedUnits("MUG", 1)])
-    assert [(l.order_line.sku, l.quantity) for l in shipment.lines.all()] == [("MUG", 1)]
+    assert [(line.order_line.sku, line.quantity) for line in shipment.lines.all()] == [("MUG", 1)]
     with pytest.raises(ShippingError) as refused:
         shipments_create(order=order, wanted=[WantedUnits("MUG", 2)])
     assert refused.value.fields == {
