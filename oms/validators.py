@@ -44,3 +44,21 @@ class CountryCodeField(forms.CharField):
     def clean(self, value) -> str:
         # Normalised only after validation, so the check sees what the person typed.
         return normalize_country(super().clean(value))
+
+
+def without_nul(value, replacement: str = "\ufffd"):
+    """`value` (parsed JSON) with every NUL character in its strings and keys replaced.
+
+    PostgreSQL cannot store NUL in text or JSON; inbound payloads are kept as received (an
+    inbox), so NUL is swapped for U+FFFD there instead of failing the whole delivery.
+    """
+    if isinstance(value, str):
+        return value.replace("\x00", replacement)
+    if isinstance(value, list):
+        return [without_nul(item, replacement) for item in value]
+    if isinstance(value, dict):
+        return {
+            without_nul(key, replacement): without_nul(item, replacement)
+            for key, item in value.items()
+        }
+    return value

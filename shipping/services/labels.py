@@ -20,9 +20,10 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
+from oms.errors import DomainError
 from shipping import events
 from shipping.carriers import LabelRequest, LabelResult, Party, get_carrier_adapter
-from shipping.carriers.base import transient_error
+from shipping.carriers.base import declined, transient_error
 from shipping.documents import LabelData, render_label_pdf, render_label_zpl
 from shipping.models import Shipment, ShipmentStatus
 
@@ -65,6 +66,9 @@ def label_request_for(shipment: Shipment) -> LabelRequest:
 def _book(shipment: Shipment) -> LabelResult:
     try:
         adapter = get_carrier_adapter(shipment.method.carrier.adapter)
+    except DomainError as error:  # a misconfigured carrier: retrying will not help
+        return declined("unknown_adapter", error.message)
+    try:
         return adapter.create_label(label_request_for(shipment))
     except Exception as error:  # any adapter failure leaves the label owed, never lost
         logger.exception("Carrier adapter raised on %s", shipment.number)

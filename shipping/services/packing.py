@@ -99,13 +99,15 @@ def shipment_pack(
     weight_grams: int | None = None,
     method: ShippingMethod | None = None,
     partial_ok: bool = False,
+    unscanned: bool = False,
     request_label: bool = True,
 ) -> Shipment:
     """Close the parcel and ask for its label.
 
     Every unit must be scanned, unless `partial_ok`: then the parcel keeps what was scanned and
-    the rest stays allocated to the order for a later parcel. The weight defaults to the
-    products'; a `method` other than the pre-selected one is re-quoted.
+    the rest stays allocated to the order for a later parcel. `unscanned` is for integrations
+    without a scan station (the API, a 3PL): every unit of the parcel counts as packed. The
+    weight defaults to the products'; a `method` other than the pre-selected one is re-quoted.
     """
     shipment = _locked(shipment)
     if not has_transition_perm(shipment.pack, _user(actor)):
@@ -115,6 +117,8 @@ def shipment_pack(
             if shipment.status != ShipmentStatus.PENDING
             else "Your role may not pack shipments."
         )
+    if unscanned and shipment.status == ShipmentStatus.PENDING:
+        shipment.lines.update(quantity_packed=F("quantity"))
     lines = list(shipment.lines.select_for_update().order_by("id"))
     missing = sum(line.quantity - line.quantity_packed for line in lines)
     if missing and not partial_ok:

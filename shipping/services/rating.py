@@ -30,7 +30,11 @@ def shop_rates(order: Order, shipment: Shipment, methods=None) -> RateShopping:
         ship_from=timezone.now(),
         ship_by=order.ship_by or timezone.now(),
         promise_by=promise_for(
-            order.shipping_method, methods, ship_by=order.ship_by or timezone.now()
+            order.shipping_method,
+            methods,
+            ship_by=order.ship_by or timezone.now(),
+            international=shipment.warehouse.country.upper()
+            != order.shipping_address.country.upper(),
         ),
     )
 

@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from oms.validators import without_nul
 from orders.models import Order
 from orders.services import order_mark_delivered, order_shipment_exception_set
 from orders.services.common import lock_order
@@ -46,7 +47,12 @@ def parse_event(payload) -> CarrierEvent:
         raise ShippingError("The event must be a JSON object.")
     problems = {}
     number = payload.get("tracking_number")
-    if not isinstance(number, str) or not number.strip() or len(number) > MAX_TRACKING_NUMBER:
+    if (
+        not isinstance(number, str)
+        or not number.strip()
+        or len(number) > MAX_TRACKING_NUMBER
+        or "\x00" in number
+    ):
         problems["tracking_number"] = ["A tracking number of 1 to 64 characters."]
     status = payload.get("status")
     if status not in K.values:
@@ -77,11 +83,12 @@ def carrier_event_receive(*, carrier: Carrier, payload) -> CarrierEventReceipt:
     """Keep a (verified) carrier delivery, then apply it; returns the receipt with its outcome.
     An invalid event is kept with the reason and raised as a ShippingError."""
     number = payload.get("tracking_number") if isinstance(payload, dict) else None
+    kept = without_nul(payload if isinstance(payload, dict) else {"body": payload})
     with transaction.atomic():
         receipt = CarrierEventReceipt.objects.create(
             carrier=carrier,
-            tracking_number=number[:64] if isinstance(number, str) else "",
-            payload=payload if isinstance(payload, dict) else {"body": payload},
+            tracking_number=without_nul(number[:64]) if isinstance(number, str) else "",
+            payload=kept,
         )
     try:
         event = parse_event(payload)

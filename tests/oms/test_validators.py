@@ -52,3 +52,10 @@ def test_the_form_field_explains_a_bad_code(value, errors):
 
 def test_an_optional_form_field_may_be_left_empty():
     assert CountryCodeField(required=False).clean("") == ""
+
+
+def test_without_nul_replaces_nul_in_every_string_and_key():
+    from oms.validators import without_nul
+
+    payload = {"a\x00": ["x\x00y", {"k": "\x00"}], "n": 1, "none": None}
+    assert without_nul(payload) == {"a\ufffd": ["x\ufffdy", {"k": "\ufffd"}], "n": 1, "none": None}

@@ -256,3 +256,25 @@ def test_only_the_wanted_units_go_into_a_parcel(order):
     assert refused.value.fields == {
         "lines.0.quantity": ["Only 1 of MUG are allocated and not in a parcel yet."]
     }
+
+
+def test_an_integration_packs_without_scanning(order, fulfillment_user):
+    (shipment,) = shipments_create(order=order)
+    shipment_pack(shipment=shipment, actor=fulfillment_user, unscanned=True)
+    shipment.refresh_from_db()
+    assert shipment.status == S.LABEL_PENDING
+    assert all(line.quantity_packed == line.quantity for line in shipment.lines.all())
+
+
+def test_a_carrier_with_an_unknown_adapter_refuses_the_label_at_once(order, fulfillment_user):
+    from shipping.services import shipment_label_make
+
+    (shipment,) = shipments_create(order=order)
+    shipment.method.carrier.__class__.objects.filter(pk=shipment.method.carrier_id).update(
+        adapter="nonexistent"
+    )
+    shipment_pack(shipment=shipment, actor=fulfillment_user, unscanned=True)
+    shipment_label_make(shipment_id=shipment.pk)
+    shipment.refresh_from_db()
+    assert shipment.status == S.PACKED and shipment.label_attempts == 1
+    assert "nonexistent" in shipment.label_error
