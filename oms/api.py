@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, JsonResponse
 from django.utils import timezone
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
-from rest_framework import exceptions, status
+from rest_framework import exceptions, parsers, status
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 from rest_framework.fields import get_error_detail
 from rest_framework.permissions import SAFE_METHODS, BasePermission
@@ -90,6 +90,18 @@ class ApiKeyAuthenticationScheme(OpenApiAuthenticationExtension):
             "name": "Authorization",
             "description": "`Token <key>`; keys come from `manage.py create_api_key`.",
         }
+
+
+class JSONParser(parsers.JSONParser):
+    """DRF's JSON parser, with a body nested too deep for Python's decoder a 400 like any other
+    malformed JSON (DRF catches only ValueError, so `[[[[…` 5,000 deep was a 500)."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        try:
+            return super().parse(stream, media_type, parser_context)
+        except RecursionError as error:
+            message = "JSON parse error - the body is nested too deeply."
+            raise exceptions.ParseError(message) from error
 
 
 class HasRole(BasePermission):

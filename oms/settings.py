@@ -321,7 +321,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["oms.api.HasRole"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["oms.api.JSONParser"],
     "EXCEPTION_HANDLER": "oms.api.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
@@ -342,6 +342,10 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "StockAdjustmentReasonEnum": "inventory.api.ADJUSTMENT_REASON_CHOICES",
         "HoldReasonEnum": "orders.models.HoldReason",
+        # A shipment's status and a tracking event's are both `status`.
+        "ShipmentStatusEnum": "shipping.models.ShipmentStatus",
+        "TrackingEventStatusEnum": "shipping.models.TrackingEvent.Kind",
+        "CarrierEventOutcomeEnum": "shipping.api_webhooks.RECEIPT_OUTCOMES",
     },
 }
 

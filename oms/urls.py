@@ -12,6 +12,7 @@ from oms import api, api_views, views
 from oms.login import ThrottledLoginView
 from orders import api as orders_api
 from payments import api as payments_api
+from shipping import api as shipping_api
 
 api_v1 = [
     path("me/", api_views.MeView.as_view(), name="me"),
@@ -20,6 +21,7 @@ api_v1 = [
     *inventory_api.urlpatterns,
     *orders_api.urlpatterns,
     *payments_api.urlpatterns,
+    *shipping_api.urlpatterns,
 ]
 
 urlpatterns = [
@@ -42,6 +44,7 @@ urlpatterns = [
     path("manual-orders/", include("orders.urls_manual")),
     path("orders/import/", include("orders.urls_import")),
     path("orders/", include("orders.urls")),
+    path("shipping/", include("shipping.urls")),
     path("payments/", include("payments.urls")),
     path("api/v1/", include((api_v1, "api"), namespace="api")),
     path(

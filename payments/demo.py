@@ -59,7 +59,7 @@ def _paid_with(
     return received is None or (block.get("amount") not in (None, "")) == received
 
 
-def _run_owed() -> int:
+def run_owed_calls() -> int:
     """Make every gateway call a demo order owes, retries included; returns the calls made."""
     made = 0
     for _ in range(MAX_ROUNDS):
@@ -181,12 +181,12 @@ def _refunds(actor) -> int:
 
 def seed_payments(actor=None) -> dict:
     """Settle the demo orders' payments; returns what was done and the orders per status."""
-    calls = _run_owed()
+    calls = run_owed_calls()
     cancelled = _cancel_after_payment(actor)
     transfers = _record_transfers(actor)
     refunds = _refunds(actor)
     # The cancellations' voids and refunds go to the card processor too.
-    calls += _run_owed()
+    calls += run_owed_calls()
     return {
         "gateway_calls": calls,
         "cancelled_after_payment": cancelled,

@@ -22,3 +22,17 @@ class ScanRefused(ShippingError):
 
     code = "scan_refused"
     status_code = 409
+
+
+class ShippingPermissionDenied(ShippingError):
+    """The person's role may not do this to a parcel."""
+
+    code = "permission_denied"
+    status_code = 403
+
+
+class LabelMissing(ShippingError):
+    """From the back office a parcel ships with its label: pack it first."""
+
+    code = "label_missing"
+    status_code = 409

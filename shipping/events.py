@@ -28,12 +28,13 @@ def shipment_created(order: Order, shipment: Shipment, *, actor=None, actor_labe
     )
 
 
-def shipment_packed(order: Order, shipment: Shipment, *, actor=None) -> OrderEvent:
+def shipment_packed(order: Order, shipment: Shipment, *, actor=None, actor_label=None):
     return record(
         order,
         "shipment_packed",
         f"Shipment {shipment.number} packed ({shipment.weight_grams / 1000:.2f} kg).",
         actor=actor,
+        actor_label=actor_label,
         data=_data(shipment),
     )
 

@@ -214,6 +214,7 @@ class Shipment(FSMModelMixin, TimeStampedModel):
             models.Index(fields=["status", "-created_at", "-id"], name="shipment_status_created"),
             models.Index(fields=["warehouse", "-created_at", "-id"], name="shipment_wh_created"),
             models.Index(fields=["-created_at", "-id"], name="shipment_created"),
+            models.Index(fields=["shipped_at", "id"], name="shipment_shipped"),
             models.Index(
                 fields=["label_requested_at", "id"],
                 condition=Q(status="label_pending"),

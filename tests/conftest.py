@@ -48,6 +48,12 @@ def _private_cache_namespace():
 
 
 @pytest.fixture(autouse=True)
+def _media_in_a_temporary_folder(settings, tmp_path_factory):
+    """Labels and uploads go to a folder of the test run's own, never the repository's."""
+    settings.MEDIA_ROOT = tmp_path_factory.getbasetemp() / "media"
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     """Hashing a password properly takes a third of a second; tests make hundreds of users."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -234,6 +234,16 @@ class Order(FSMModelMixin, TimeStampedModel):
             and self.ship_by < timezone.now()
         )
 
+    @property
+    def is_at_risk(self) -> bool:
+        """Not late yet, but due to ship within `AT_RISK_WINDOW` (as `OrderQuerySet.at_risk`)."""
+        now = timezone.now()
+        return bool(
+            self.ship_by
+            and self.status in LATE_CANDIDATE_STATUSES
+            and now <= self.ship_by < now + AT_RISK_WINDOW
+        )
+
     # --- lifecycle (state only; services do the rest) ---------------------------------------
 
     @transition(field=status, source=S.DRAFT, target=S.PENDING, permission=may_place)

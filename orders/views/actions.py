@@ -11,13 +11,12 @@ their order-page panels (`orders.panels`), whose bound forms `detail_context` pu
 
 from collections.abc import Callable
 
-from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
 from django.views.decorators.http import require_POST
+from django_htmx.http import reswap, retarget
 
-from oms.errors import DomainError
-from oms.rendering import is_partial_request, render_screen
+from oms.rendering import form_action, is_partial_request, render_screen
 from oms.roles import role_required
 from orders import services
 from orders.forms import (
@@ -56,26 +55,32 @@ def order_action(
     `key` is the name `detail_context` knows the bound form by; `run` returns the success
     message.
     """
-    if form.is_valid():
-        try:
-            message = run(form.cleaned_data)
-        except DomainError as error:
-            messages.error(request, error.message)
-            form.add_domain_error(error)
+
+    def rerender(bound):
+        fresh = order_or_404(order.number)
+        forms = {key: bound} if bound is not None else {}
+        if partial == "timeline":
+            context = timeline_context(fresh, **forms)
         else:
-            messages.success(request, message)
-            if not is_partial_request(request):
-                return redirect("orders:detail", number=order.number)
-            form = None
-    fresh = order_or_404(order.number)
-    forms = {key: form} if form is not None else {}
-    if partial == "timeline":
-        return render_screen(
-            request, "orders/detail.html", "timeline", timeline_context(fresh, **forms)
-        )
-    return render_screen(
-        request, "orders/detail.html", partial, detail_context(request, fresh, **forms)
+            context = detail_context(request, fresh, **forms)
+        return render_screen(request, "orders/detail.html", partial, context)
+
+    return form_action(
+        request,
+        form,
+        run,
+        on_success=lambda: redirect("orders:detail", number=order.number),
+        rerender=rerender,
     )
+
+
+def panel_action(request, order: Order, form: DomainErrorForm, run, *, key: str):
+    """`order_action` for a panel of another app (payments, shipping): whatever element posted,
+    the order as a whole changed (badges, panels, timeline), so an htmx swap replaces `#order`."""
+    response = order_action(request, order, form, run, key=key)
+    if is_partial_request(request) and response.status_code == 200:
+        response = reswap(retarget(response, "#order"), "outerHTML")
+    return response
 
 
 def _line(order: Order, line_id: int) -> OrderLine:

@@ -60,6 +60,7 @@ EVENT_LABELS = {
 # Entries the apps above orders write share a prefix per app; orders cannot import them.
 EVENT_PREFIX_LABELS = {
     "payment_": "Payment",
+    "shipment_": "Shipment",
 }
 
 

@@ -14,6 +14,7 @@ from oms.rendering import is_partial_request, render_screen
 from oms.roles import role_required
 from orders.forms import BULK_ACTIONS, BulkActionForm, QueueFilterForm, filter_query
 from orders.models import HoldReason, may_cancel, staff_may_hold, staff_may_release
+from orders.queue_actions import actions_for
 from orders.selectors import QUEUES, attention_by_reason, order_list, queue_counts
 from orders.selectors_backoffice import (
     channel_choices,
@@ -117,6 +118,8 @@ def queue_context(request, params: QueryDict) -> dict:
         "reasons": _reason_links(params, filters.hold_reason) if attention else [],
         "saved_views": list(saved_views_of(request.user)),
         "bulk_actions": bulk_actions_for(request.user),
+        # The actions the apps above orders add (`orders.queue_actions`).
+        "queue_actions": actions_for(request.user, filters.queue),
         "bulk_form": BulkActionForm(),
     }
 

@@ -10,27 +10,16 @@ changes. The check of a refund amount answers while the amount is typed, before 
 
 from django.shortcuts import render
 from django.views.decorators.http import require_POST
-from django_htmx.http import reswap, retarget
 
-from oms.rendering import is_partial_request
 from oms.roles import role_required
 from orders.forms import DomainErrorForm
-from orders.models import Order
-from orders.views.actions import order_action
+from orders.views.actions import panel_action
 from orders.views.common import order_or_404
 from payments.forms import MANUAL_METHODS, RecordPaymentForm, RefundCheckForm
 from payments.selectors import all_settled, order_payments
 from payments.services import payment_record, payment_refund, payment_retry, refund_limit_for
 from payments.views.common import MONEY_HANDLERS, payment_of
 from payments.views.panel import refund_form
-
-
-def _on_order(request, order: Order, form, run, *, key: str):
-    response = order_action(request, order, form, run, key=key)
-    if is_partial_request(request) and response.status_code == 200:
-        # Whatever element posted, the order as a whole is what changed.
-        response = reswap(retarget(response, "#order"), "outerHTML")
-    return response
 
 
 @require_POST
@@ -50,7 +39,7 @@ def record(request, number: str):
         return f"Recorded {data['amount']} {order.currency} received by {method}."
 
     form = RecordPaymentForm(request.POST, auto_id="payment_record_%s")
-    return _on_order(request, order, form, run, key="payment_record")
+    return panel_action(request, order, form, run, key="payment_record")
 
 
 @require_POST
@@ -68,7 +57,7 @@ def refund(request, number: str):
         return f"Refund of {amount} requested; the gateway confirms it in a moment."
 
     form = refund_form(order, request.POST)
-    return _on_order(request, order, form, run, key="payment_refund")
+    return panel_action(request, order, form, run, key="payment_refund")
 
 
 @require_POST
@@ -95,4 +84,4 @@ def retry(request, number: str, payment_id: int):
         payment_retry(payment=payment, actor=request.user)
         return f"Retrying the failed payment of {payment.amount} {order.currency}."
 
-    return _on_order(request, order, DomainErrorForm(request.POST), run, key="payment_retry")
+    return panel_action(request, order, DomainErrorForm(request.POST), run, key="payment_retry")

@@ -12,8 +12,9 @@ from django_fsm import can_proceed, has_transition_perm
 from oms.errors import InvalidTransition
 from orders.models import Order, OrderLine
 from shipping import events
+from shipping.errors import ShippingPermissionDenied
 from shipping.models import UNSHIPPED_STATUSES, Shipment, ShipmentStatus
-from shipping.services.common import lock_order_and_shipments
+from shipping.services.common import lock_order_and_shipments, status_phrase
 
 
 def _user(actor):
@@ -37,11 +38,11 @@ def shipment_cancel(
     shipment = locked[shipment.pk]
     if not can_proceed(shipment.cancel):
         raise InvalidTransition(
-            f"Shipment {shipment.number} is {shipment.get_status_display().lower()}: "
+            f"Shipment {shipment.number} is {status_phrase(shipment)}: "
             "only a parcel that has not shipped can be cancelled."
         )
     if not has_transition_perm(shipment.cancel, _user(actor)):
-        raise InvalidTransition("Your role may not cancel shipments.")
+        raise ShippingPermissionDenied("Your role may not cancel shipments.")
     _cancel(order, shipment, reason=reason.strip(), actor=actor, actor_label=actor_label)
     return shipment
 

@@ -74,3 +74,14 @@ def parcel_value(order: Order, shipment: Shipment, *, completes_order: bool) -> 
 
 def now():
     return timezone.now()
+
+
+STATUS_PHRASES = {
+    "exception": "in exception with the carrier",
+    "label_pending": "waiting for its label",
+}
+
+
+def status_phrase(shipment: Shipment) -> str:
+    """The parcel's state as it reads in a sentence ("it is shipped", "it is in exception …")."""
+    return STATUS_PHRASES.get(shipment.status, shipment.get_status_display().lower())

@@ -93,12 +93,16 @@ def shipments_create(
     wanted: list[WantedUnits] | None = None,
     method: ShippingMethod | None = None,
     pick_list: PickList | None = None,
+    pack_unscanned: bool = False,
     actor=None,
     actor_label: str | None = None,
 ) -> list[Shipment]:
     """Parcels for the order's allocated units not yet in one: by default everything, one
     shipment per warehouse; or only `warehouse`, or only the `wanted` units. The cheapest
     method that meets the ship-by and the customer's promise is chosen unless `method` is given.
+
+    `pack_unscanned` (integrations without a scan station: the API, a 3PL) packs each parcel at
+    once and asks for its label; a parcel that cannot be packed leaves no parcel at all.
     """
     order = lock_order(order)
     if order.status not in SHIPPABLE:
@@ -141,6 +145,13 @@ def shipments_create(
         events.shipment_created(order, shipment, actor=actor, actor_label=actor_label)
         shipments.append(shipment)
     order_start_fulfillment(order=order, actor=actor, actor_label=actor_label)
+    if pack_unscanned:
+        from shipping.services.packing import shipment_pack
+
+        shipments = [
+            shipment_pack(shipment=shipment, actor=actor, actor_label=actor_label, unscanned=True)
+            for shipment in shipments
+        ]
     return shipments
 
 
@@ -166,7 +177,11 @@ def next_orders_to_pick(*, warehouse: Warehouse, count: int) -> list[Order]:
             status=OrderStatus.READY,
             lines__allocations__stock_level__warehouse=warehouse,
         )
-        .exclude(shipments__status__in=UNSHIPPED_STATUSES, shipments__warehouse=warehouse)
+        .exclude(
+            pk__in=Shipment.objects.filter(
+                warehouse=warehouse, status__in=UNSHIPPED_STATUSES
+            ).values("order_id")
+        )
         .order_by("ship_by", "id")
         .values_list("pk", flat=True)
         .distinct()

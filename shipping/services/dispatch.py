@@ -18,16 +18,18 @@ from oms.errors import DomainError, InvalidTransition
 from oms.webhooks import webhook_publish
 from orders.models import Order, OrderStatus, SalesChannel
 from orders.services import ShippedUnits, order_record_shipment
+from orders.services.fulfillment import SHIPPABLE_STATUSES
 from payments.services import payment_request_capture, payments_release_uncaptured
 from shipping import events
-from shipping.errors import ShippingError
-from shipping.models import Shipment
+from shipping.errors import LabelMissing, ShippingError, ShippingPermissionDenied
+from shipping.models import Shipment, ShipmentStatus
 from shipping.services.common import (
     lock_order_and_shipments,
     lock_shipment_levels,
     now,
     parcel_value,
     shipment_reference,
+    status_phrase,
 )
 
 
@@ -37,18 +39,34 @@ def _user(actor):
 
 @transaction.atomic
 def shipment_ship(
-    *, shipment: Shipment, actor=None, actor_label: str | None = None, tracking_number: str = ""
+    *,
+    shipment: Shipment,
+    actor=None,
+    actor_label: str | None = None,
+    tracking_number: str = "",
+    notify_customer: bool = True,
+    require_label: bool = False,
 ) -> Shipment:
-    """Mark the parcel shipped (a 3PL may give its own `tracking_number`)."""
+    """Mark the parcel shipped (a 3PL may give its own `tracking_number`). The customer is owed
+    a tracking email unless `notify_customer` is off (demo data, historical imports). The back
+    office ships only labelled parcels (`require_label`): packed, verified and labelled."""
     order, locked = lock_order_and_shipments(Order(pk=shipment.order_id), [shipment.pk])
     shipment = locked[shipment.pk]
     if not can_proceed(shipment.ship):
         raise InvalidTransition(
-            f"Shipment {shipment.number} is {shipment.get_status_display().lower()}: "
-            "it cannot be shipped (again)."
+            f"Shipment {shipment.number} cannot be shipped: it is {status_phrase(shipment)}."
         )
     if not has_transition_perm(shipment.ship, _user(actor)):
-        raise InvalidTransition("Your role may not ship parcels.")
+        raise ShippingPermissionDenied("Your role may not ship parcels.")
+    if order.status not in SHIPPABLE_STATUSES:
+        raise InvalidTransition(
+            f"Order {order.number} is {order.get_status_display().lower()}: it cannot ship now."
+        )
+    if require_label and shipment.status != ShipmentStatus.LABEL_READY:
+        raise LabelMissing(
+            f"Shipment {shipment.number} has no label yet ({status_phrase(shipment)}): "
+            "pack it and print its label first."
+        )
     tracking_number = (tracking_number or "").strip()
     if tracking_number and shipment.tracking_number and tracking_number != shipment.tracking_number:
         raise ShippingError(
@@ -93,7 +111,7 @@ def shipment_ship(
     shipment.tracking_number = tracking_number or shipment.tracking_number
     shipment.ship()
     shipment.shipped_at = now()
-    shipment.notify_due = True
+    shipment.notify_due = notify_customer
     shipment.save()
     events.shipment_shipped(order, shipment, actor=actor, actor_label=actor_label)
     if order.channel.capture_policy == SalesChannel.CapturePolicy.ON_SHIP:
@@ -117,7 +135,8 @@ def shipment_ship(
             "lines": [{"sku": line.order_line.sku, "quantity": line.quantity} for line in lines],
         },
     )
-    transaction.on_commit(partial(_enqueue_notification, shipment.pk), robust=True)
+    if notify_customer:
+        transaction.on_commit(partial(_enqueue_notification, shipment.pk), robust=True)
     return shipment
 
 
@@ -134,12 +153,15 @@ class ShipOutcome:
     message: str
 
 
-def shipments_ship(*, shipments: list[Shipment], actor=None) -> list[ShipOutcome]:
-    """Bulk "mark shipped": each parcel on its own (one refusal never undoes the others)."""
+def shipments_ship(
+    *, shipments: list[Shipment], actor=None, require_label: bool = True
+) -> list[ShipOutcome]:
+    """Bulk "mark shipped": each parcel on its own (one refusal never undoes the others); by
+    default only labelled parcels ship."""
     outcomes = []
     for shipment in shipments:
         try:
-            shipped = shipment_ship(shipment=shipment, actor=actor)
+            shipped = shipment_ship(shipment=shipment, actor=actor, require_label=require_label)
         except DomainError as error:
             outcomes.append(ShipOutcome(shipment.number, False, error.message))
         else:

@@ -101,6 +101,7 @@ def shipment_pack(
     partial_ok: bool = False,
     unscanned: bool = False,
     request_label: bool = True,
+    actor_label: str | None = None,
 ) -> Shipment:
     """Close the parcel and ask for its label.
 
@@ -138,8 +139,9 @@ def shipment_pack(
     from shipping.services.creation import estimated_weight
 
     shipment.weight_grams = weight_grams if weight_grams else estimated_weight(shipment)
-    if method is not None or missing or weight_grams:
-        apply_quote(shipment, shipment.order, method or shipment.method)
+    chosen = method or shipment.method
+    if chosen is not None and (method is not None or missing or weight_grams):
+        apply_quote(shipment, shipment.order, chosen)
     if request_label and shipment.method is None:
         raise ShippingError(
             "Choose a shipping method: no method can carry this parcel by default.",
@@ -153,7 +155,7 @@ def shipment_pack(
         shipment.label_error = ""
         transaction.on_commit(partial(enqueue_label, shipment.pk), robust=True)
     shipment.save()
-    events.shipment_packed(shipment.order, shipment, actor=actor)
+    events.shipment_packed(shipment.order, shipment, actor=actor, actor_label=actor_label)
     return shipment
 
 

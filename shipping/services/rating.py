@@ -3,6 +3,7 @@
 from django.utils import timezone
 
 from orders.models import Order
+from shipping.errors import ShippingError
 from shipping.models import Shipment, ShippingMethod
 from shipping.rates import RateQuote, RateShopping, promise_for, quote, rate_shop
 
@@ -52,6 +53,12 @@ def apply_quote(
         currency=order.currency,
         ship_from=timezone.now(),
     )
+    if found is None:
+        raise ShippingError(
+            f"{method} cannot carry this parcel ({shipment.weight_grams / 1000:.2f} kg from "
+            f"{shipment.warehouse.country} to {order.shipping_address.country}).",
+            fields={"method": ["Choose a method that carries this parcel."]},
+        )
     shipment.method = method
-    shipment.cost = found.cost if found else 0
-    shipment.promised_at = found.promised_at if found else None
+    shipment.cost = found.cost
+    shipment.promised_at = found.promised_at

@@ -7,7 +7,7 @@ and a late "in transit" never takes back a delivery.
 """
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -62,7 +62,13 @@ def parse_event(payload) -> CarrierEvent:
         occurred = parse_datetime(raw) if isinstance(raw, str) else None
     except ValueError:
         occurred = None
-    if occurred is None:
+    if occurred is not None:
+        if timezone.is_naive(occurred):
+            occurred = timezone.make_aware(occurred, timezone.get_current_timezone())
+        if not _plausible(occurred):
+            occurred = None
+            problems["occurred_at"] = ["A date-time between 2000 and tomorrow."]
+    else:
         problems["occurred_at"] = ["An ISO 8601 date-time."]
     texts = {}
     for name, limit in (("location", 200), ("description", 500)):
@@ -72,11 +78,23 @@ def parse_event(payload) -> CarrierEvent:
         texts[name] = value if isinstance(value, str) else ""
     if problems:
         raise ShippingError("The tracking event has invalid fields.", fields=problems)
-    if timezone.is_naive(occurred):
-        occurred = timezone.make_aware(occurred, timezone.get_current_timezone())
     return CarrierEvent(
         number.strip(), status, occurred, texts["location"].strip(), texts["description"].strip()
     )
+
+
+# A carrier's clock may run a little ahead; an event dated far from now is nonsense, and one
+# outside years 1–9999 in UTC would be stored and then could not be read back.
+EARLIEST_EVENT = datetime(2000, 1, 1, tzinfo=UTC)
+CLOCK_SKEW = timedelta(days=1)
+
+
+def _plausible(moment: datetime) -> bool:
+    try:
+        utc = moment.astimezone(UTC)
+    except OverflowError:
+        return False
+    return EARLIEST_EVENT <= utc <= timezone.now() + CLOCK_SKEW
 
 
 def carrier_event_receive(*, carrier: Carrier, payload) -> CarrierEventReceipt:

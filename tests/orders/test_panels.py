@@ -102,7 +102,8 @@ def test_no_panels_no_data(only, order, request_of):
         ("hold_placed", "Hold"),
         ("payment_refunded", "Payment"),
         ("payment_capture_requested", "Payment"),
-        ("shipment_label_ready", "Shipment label ready"),
+        ("shipment_label_ready", "Shipment"),
+        ("inventory_recount", "Inventory recount"),
     ],
 )
 def test_timeline_labels_go_by_name_then_by_the_app_prefix(event_type, label):

@@ -23,6 +23,7 @@ from shipping.services import (
 )
 from tests.orders.factories import capture
 from tests.payments.factories import card, run_owed
+from tests.shipping.factories import ShippingRateFactory
 
 pytestmark = pytest.mark.django_db
 S = ShipmentStatus
@@ -238,6 +239,8 @@ def test_a_held_order_in_fulfillment_does_not_ship_and_resumes_on_release(
 def test_the_carrier_refusing_a_label_sends_the_parcel_back_to_packed(order, fulfillment_user):
     (shipment,) = shipments_create(order=order)
     scan_everything(shipment, fulfillment_user)
+    # Our rates go to 40 kg; the carrier takes 30 kg at most.
+    ShippingRateFactory(method=shipment.method, up_to_grams=40_000, base=Decimal("30.00"))
     shipment_pack(shipment=shipment, actor=fulfillment_user, weight_grams=31_000)
     from shipping.services import shipment_label_make
 
@@ -278,3 +281,10 @@ def test_a_carrier_with_an_unknown_adapter_refuses_the_label_at_once(order, fulf
     shipment.refresh_from_db()
     assert shipment.status == S.PACKED and shipment.label_attempts == 1
     assert "nonexistent" in shipment.label_error
+
+
+def test_a_weight_no_method_can_carry_is_refused_at_packing(order, fulfillment_user):
+    (shipment,) = shipments_create(order=order)
+    with pytest.raises(ShippingError, match="cannot carry this parcel"):
+        shipment_pack(shipment=shipment, actor=fulfillment_user, unscanned=True, weight_grams=9_000)
+    assert Shipment.objects.get(pk=shipment.pk).status == S.PENDING

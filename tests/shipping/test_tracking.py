@@ -99,6 +99,9 @@ def test_an_event_for_an_unknown_parcel_is_kept_unmatched(shipped):
         {"tracking_number": "X", "status": "teleported", "occurred_at": "2026-01-01T00:00:00Z"},
         {"tracking_number": "X", "status": "in_transit", "occurred_at": "yesterday"},
         {"tracking_number": "X", "status": "in_transit", "occurred_at": "0000-01-01T00:00:00"},
+        {"tracking_number": "X", "status": "delivered", "occurred_at": "9999-12-31T23:59:59-05:00"},
+        {"tracking_number": "X", "status": "delivered", "occurred_at": "0001-01-01T00:00:00+05:00"},
+        {"tracking_number": "X", "status": "delivered", "occurred_at": "1999-12-31T23:00:00Z"},
         {
             "tracking_number": "X",
             "status": "in_transit",
