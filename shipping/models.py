@@ -11,6 +11,8 @@ shipment that stays there. A shipment may also ship straight from pending or pac
 confirms it with its own tracking number.
 """
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -229,6 +231,10 @@ class Shipment(FSMModelMixin, TimeStampedModel):
 
     def __str__(self) -> str:
         return self.number or f"shipment #{self.pk}"
+
+    @property
+    def weight_kg(self) -> Decimal:
+        return Decimal(self.weight_grams) / 1000
 
     @property
     def tracking_url(self) -> str:

@@ -5,10 +5,8 @@ for the order page. Each reads a fixed number of rows' worth of queries, whateve
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from decimal import Decimal
 
-from django.db.models import DecimalField, F, Prefetch, Q, QuerySet, Subquery
-from django.db.models.functions import Cast
+from django.db.models import Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from inventory.models import Warehouse
@@ -45,11 +43,6 @@ class ShipmentFilters:
 def _start_of_day(day: date) -> datetime:
     """Midnight in the shop's time zone, so a day means the day the staff see."""
     return timezone.make_aware(datetime.combine(day, time.min))
-
-
-def _with_weight_in_kg(shipments: QuerySet[Shipment]) -> QuerySet[Shipment]:
-    kilograms = DecimalField(max_digits=12, decimal_places=3)
-    return shipments.annotate(weight_kg=Cast(F("weight_grams"), kilograms) / Decimal(1000))
 
 
 def _numbered(text: str, prefix: str) -> str:
@@ -101,9 +94,7 @@ def shipment_list(filters: ShipmentFilters) -> QuerySet[Shipment]:
         shipments = shipments.filter(shipped_at__lt=end, created_at__lt=end)
     if filters.q:
         shipments = shipments.filter(_matching(filters.q))
-    return _with_weight_in_kg(
-        shipments.select_related("order", "warehouse", "method__carrier")
-    ).order_by(*LIST_ORDER)
+    return shipments.select_related("order", "warehouse", "method__carrier").order_by(*LIST_ORDER)
 
 
 def shipments_page(
@@ -156,9 +147,7 @@ def shipment_detail(*, pk: int) -> Shipment:
     queries). Raises Shipment.DoesNotExist."""
     history = TrackingEvent.objects.order_by("-occurred_at", "-id")
     return (
-        _with_weight_in_kg(
-            Shipment.objects.select_related("order", "warehouse", "method__carrier", "pick_list")
-        )
+        Shipment.objects.select_related("order", "warehouse", "method__carrier", "pick_list")
         .prefetch_related(_lines(), Prefetch("events", queryset=history, to_attr="history"))
         .get(pk=pk)
     )
