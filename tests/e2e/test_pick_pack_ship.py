@@ -8,6 +8,7 @@ The test counts what the worker does — every click, and every scan with its En
 the batch to at most four actions per order.
 """
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -18,7 +19,7 @@ from inventory.services import stock_level_update
 from orders.models import Order
 from shipping.models import Shipment, ShipmentStatus
 from shipping.services import pick_list_create
-from tests.e2e.browser import htmx_ready
+from tests.e2e.browser import htmx_ready, htmx_settled
 from tests.inventory.factories import ProductFactory, WarehouseFactory, give_stock
 from tests.oms.factories import DEFAULT_PASSWORD
 from tests.orders.factories import SalesChannelFactory, capture
@@ -76,8 +77,12 @@ def test_a_worker_picks_packs_labels_and_ships_three_orders(page, login, fulfill
     worker.click(page.get_by_role("navigation", name="Main").get_by_role("link", name="Orders"))
     htmx_ready(page)
     worker.click(page.get_by_role("link", name="Ready to fulfill"))
+    # The tab swaps the list in with htmx: tick only once the Ready list has replaced it.
+    expect(page).to_have_url(re.compile(r"queue=ready"))
+    htmx_settled(page)
     expect(page.locator("#queue tbody tr")).to_have_count(3)
     worker.click(page.get_by_label("Select every order on this page"))
+    expect(page.locator("#queue tbody input[name=orders]:checked")).to_have_count(3)
     worker.click(page.get_by_role("button", name="Pick list"))
 
     heading = page.get_by_role("heading", level=1)
