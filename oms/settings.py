@@ -189,6 +189,7 @@ CELERY_BEAT_SCHEDULE = {
     "note-late-orders": {"task": "orders.tasks.note_late_orders", "schedule": 300.0},
     "sweep-shipping": {"task": "shipping.tasks.sweep_shipping", "schedule": 60.0},
     "play-sandbox-carrier": {"task": "shipping.tasks.play_sandbox_carrier", "schedule": 60.0},
+    "sweep-returns": {"task": "returns.tasks.sweep_returns", "schedule": 120.0},
 }
 
 # A coalesced webhook event (e.g. stock per SKU) waits this long for later changes to fold into

@@ -11,6 +11,7 @@ from orders.services.capture import (
 from orders.services.fulfillment import (
     ShippedUnits,
     order_mark_delivered,
+    order_record_return,
     order_record_shipment,
     order_shipment_exception_set,
     order_start_fulfillment,
@@ -57,6 +58,7 @@ __all__ = [
     "order_mark_delivered",
     "order_note_add",
     "order_payment_status_set",
+    "order_record_return",
     "order_record_shipment",
     "order_shipment_exception_set",
     "order_start_fulfillment",

@@ -138,3 +138,30 @@ def orders_note_late(*, now=None) -> list[str]:
             events.turned_late(order)
             noted.append(order.number)
     return noted
+
+
+@transaction.atomic
+def order_record_return(
+    *, order: Order, lines: Sequence[tuple[OrderLine, int]], actor=None, actor_label=None
+) -> Order:
+    """Returned units arrived: count them on their lines (never more than shipped). Called by
+    the returns app, which restocks what is sellable itself."""
+    order = lock_order(order)
+    by_id = {
+        line.pk: line
+        for line in OrderLine.objects.select_for_update()
+        .filter(order=order, pk__in=[line.pk for line, _ in lines])
+        .order_by("id")
+    }
+    for given, quantity in lines:
+        line = by_id.get(given.pk)
+        if line is None:
+            raise InvalidTransition(f"Line {given.pk} is not on order {order.number}.")
+        if not 0 < quantity <= line.quantity_shipped - line.quantity_returned:
+            raise InvalidTransition(
+                f"{line.sku}: {quantity} cannot come back; "
+                f"{line.quantity_shipped - line.quantity_returned} shipped and not returned."
+            )
+        line.quantity_returned += quantity
+        line.save(update_fields=["quantity_returned", "updated_at"])
+    return order
