@@ -121,6 +121,8 @@ class ReturnRequest(FSMModelMixin, TimeStampedModel):
     # cleared once sent; `label_emailed` says the customer has the label.
     email_due = models.CharField(max_length=20, blank=True, default="")
     label_emailed = models.BooleanField(default=False)
+    # False for returns that are not news to the customer (demo data, imports): no emails.
+    notify_customer = models.BooleanField(default=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -129,7 +129,7 @@ def return_label_make(*, rma_id: int, ignore_schedule: bool = False) -> ReturnRe
             rma.label_status = L.READY
             rma.label_error = ""
             rma.label_leased_until = None
-            if not rma.email_due and not rma.label_emailed:
+            if rma.notify_customer and not rma.email_due and not rma.label_emailed:
                 rma.email_due = "label"
                 after_commit("send_return_email", rma.pk)
             rma.save()

@@ -114,10 +114,12 @@ def return_create(
     resolution: str,
     note: str = "",
     exchange_lines: list[ExchangeLineData] | None = None,
+    notify_customer: bool = True,
     actor=None,
     actor_label: str | None = None,
 ) -> ReturnRequest:
-    """Open a return for shipped units. The order's lines are locked while the units are
+    """Open a return for shipped units (`notify_customer` off: the customer is emailed nothing
+    about it — demo data, imports). The order's lines are locked while the units are
     checked against what may still be returned, so two returns racing for the same units
     cannot both have them."""
     user = user_of(actor)
@@ -137,6 +139,7 @@ def return_create(
             note=(note or "").strip()[:1000],
             exchange_request=exchange,
             requested_by=user,
+            notify_customer=notify_customer,
         )
     )
     ReturnLine.objects.bulk_create(
@@ -194,9 +197,10 @@ def return_approve(
     if label:
         rma.label_status = ReturnRequest.LabelStatus.PENDING
         after_commit("make_return_label", rma.pk)
-    rma.email_due = "approved"
+    if rma.notify_customer:
+        rma.email_due = "approved"
+        after_commit("send_return_email", rma.pk)
     rma.save()
-    after_commit("send_return_email", rma.pk)
     events.approved(order, rma, actor=actor, actor_label=actor_label)
     return rma
 
@@ -214,9 +218,10 @@ def return_reject(
     rma.decided_by = user_of(actor)
     rma.decided_at = timezone.now()
     rma.rejection_reason = reason[:500]
-    rma.email_due = "rejected"
+    if rma.notify_customer:
+        rma.email_due = "rejected"
+        after_commit("send_return_email", rma.pk)
     rma.save()
-    after_commit("send_return_email", rma.pk)
     events.rejected(order, rma, actor=actor, actor_label=actor_label)
     return rma
 

@@ -380,3 +380,12 @@ def test_exchange_lines_must_be_known_products(order, support_user):
             exchange_lines=[ExchangeLineData("NOPE", 1)],
         )
     assert "exchange_lines.0.sku" in refused.value.fields
+
+
+def test_a_return_opened_without_notifying_the_customer_sends_no_email(order, support_user):
+    rma = open_return(order, support_user, ("TEE", 1, "wrong_item"), notify_customer=False)
+    return_approve(rma=rma, actor=support_user, label=True)
+    return_label_make(rma_id=rma.pk)
+    rma.refresh_from_db()
+    assert rma.label_status == ReturnRequest.LabelStatus.READY and rma.email_due == ""
+    assert not return_email_send(rma_id=rma.pk) and not mail.outbox
