@@ -1,8 +1,21 @@
 """Reads: catalog lists, levels, availability, the ledger, low stock, sourcing snapshots."""
 
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
 
-from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import (
+    Count,
+    DecimalField,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
 from django.db.models.functions import Coalesce, Greatest
 
 from inventory.models import Product, StockLevel, StockMovement, Warehouse
@@ -145,3 +158,81 @@ def warehouse_list() -> QuerySet[Warehouse]:
         units_on_hand=Coalesce(Sum("levels__on_hand"), 0),
         units_allocated=Coalesce(Sum("levels__allocated"), 0),
     ).order_by("priority", "code")
+
+
+# --- the manager dashboard ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StockPosition:
+    sku: str
+    name: str
+    available: int
+    reorder_point: int
+    shipped_recently: int  # units shipped over the velocity window
+    window_days: int
+
+    @property
+    def daily_sales(self) -> Decimal:
+        return Decimal(self.shipped_recently) / self.window_days if self.window_days else Decimal(0)
+
+    @property
+    def days_of_cover(self) -> Decimal | None:
+        """Available to promise ÷ average daily units shipped; None when nothing sells."""
+        if not self.shipped_recently:
+            return None
+        return (Decimal(self.available) / self.daily_sales).quantize(Decimal("0.1"))
+
+    @property
+    def is_out(self) -> bool:
+        return self.available <= 0
+
+
+def stock_positions(*, since: datetime, window_days: int, limit: int = 100) -> list[StockPosition]:
+    """Active products out of stock or at/below their reorder point, with how fast they sold
+    (units shipped since `since`, from the ledger): emptiest first (two queries)."""
+    short = list(
+        product_list(active=True)
+        .filter(
+            Q(total_available=0) | Q(reorder_point__gt=0, total_available__lte=F("reorder_point"))
+        )
+        .order_by("total_available", "sku")
+        .values("pk", "sku", "name", "total_available", "reorder_point")[:limit]
+    )
+    shipped = dict(
+        StockMovement.objects.filter(
+            kind="ship", product_id__in=[row["pk"] for row in short], created_at__gte=since
+        )
+        .values("product_id")
+        .annotate(units=Sum(-F("on_hand_delta")))
+        .values_list("product_id", "units")
+    )
+    return [
+        StockPosition(
+            sku=row["sku"],
+            name=row["name"],
+            available=row["total_available"],
+            reorder_point=row["reorder_point"],
+            shipped_recently=shipped.get(row["pk"], 0) or 0,
+            window_days=window_days,
+        )
+        for row in short
+    ]
+
+
+def inventory_value_by_warehouse() -> list[dict]:
+    """Units on hand and their value at cost per warehouse (one grouped query)."""
+    return list(
+        StockLevel.objects.values("warehouse__code", "warehouse__name")
+        .annotate(
+            units=Coalesce(Sum("on_hand"), 0),
+            value=Coalesce(
+                Sum(
+                    F("on_hand") * F("product__cost"),
+                    output_field=DecimalField(max_digits=18, decimal_places=2),
+                ),
+                Value(Decimal("0.00")),
+            ),
+        )
+        .order_by("warehouse__code")
+    )

@@ -30,6 +30,9 @@ FILTER_NAMES = (
     "date_from",
     "date_to",
     "has_notes",
+    "placed_after",
+    "placed_before",
+    "open",
     "sort",
     "per_page",
 )
@@ -80,6 +83,10 @@ class QueueFilterForm(forms.Form):
         label="Placed to", required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     has_notes = forms.BooleanField(label="Has notes", required=False)
+    # Exact bounds and "open only" arrive in links (the dashboard's), not from the filter bar.
+    placed_after = forms.DateTimeField(required=False, widget=forms.HiddenInput)
+    placed_before = forms.DateTimeField(required=False, widget=forms.HiddenInput)
+    open = forms.BooleanField(required=False, widget=forms.HiddenInput)
     sort = forms.ChoiceField(label="Sort", choices=list(SORT_LABELS.items()), required=False)
     per_page = forms.TypedChoiceField(
         label="Per page",
@@ -120,6 +127,9 @@ class QueueFilterForm(forms.Form):
             date_from=data.get("date_from"),
             date_to=data.get("date_to"),
             has_notes=bool(data.get("has_notes")),
+            placed_after=data.get("placed_after"),
+            placed_before=data.get("placed_before"),
+            open_only=bool(data.get("open")),
             q=(data.get("q") or "").strip(),
             sort=data.get("sort") or "newest",
         )

@@ -89,6 +89,10 @@ class OrderFilters:
     q: str = ""
     external_id: str = ""
     updated_after: datetime | None = None
+    # Exact placement bounds (the dashboard's pipeline cells link to these); open orders only.
+    placed_after: datetime | None = None
+    placed_before: datetime | None = None
+    open_only: bool = False
     sort: str = "newest"
 
 
@@ -167,6 +171,12 @@ def order_list(filters: OrderFilters) -> QuerySet[Order]:
         orders = orders.filter(placed_at__gte=_start_of_day(filters.date_from))
     if filters.date_to:
         orders = orders.filter(placed_at__lt=_start_of_day(filters.date_to + timedelta(days=1)))
+    if filters.placed_after:
+        orders = orders.filter(placed_at__gte=filters.placed_after)
+    if filters.placed_before:
+        orders = orders.filter(placed_at__lt=filters.placed_before)
+    if filters.open_only:
+        orders = orders.open()
     if filters.has_notes:
         orders = orders.filter(pk__in=OrderEvent.objects.filter(type="note").values("order_id"))
     if filters.external_id:

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, QuerySet, Sum
 
 from oms.money import ZERO
 from oms.paging import KeysetPage, keyset_page
@@ -116,3 +116,20 @@ def parse_failed_cursor(text: str | None) -> tuple | None:
     except ValueError:
         return None
     return (failed_at if failed_at.tzinfo else failed_at.replace(tzinfo=UTC)), int(pk)
+
+
+# --- the manager dashboard ------------------------------------------------------------------
+
+
+def refunds_issued(*, start, end, channel_id: int | None = None) -> dict[str, Decimal]:
+    """Money given back in the period (refunds the gateway confirmed), per currency."""
+    refunds = PaymentTransaction.objects.filter(
+        kind=PaymentTransaction.Kind.REFUND,
+        status=PaymentTransaction.Status.SUCCEEDED,
+        completed_at__gte=start,
+        completed_at__lt=end,
+    )
+    if channel_id:
+        refunds = refunds.filter(payment__order__channel_id=channel_id)
+    rows = refunds.values("payment__currency").annotate(total=Sum("amount")).order_by()
+    return {row["payment__currency"]: row["total"] for row in rows}

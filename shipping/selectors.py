@@ -10,6 +10,7 @@ from django.db.models import Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from inventory.models import Warehouse
+from oms.numbering import numbered
 from oms.paging import KeysetPage, keyset_page
 from orders.models import Order
 from shipping.models import (
@@ -45,22 +46,13 @@ def _start_of_day(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min))
 
 
-def _numbered(text: str, prefix: str) -> str:
-    """'42', 'sh-42' or 'SH-000042' → 'SH-000042'; anything else as typed (upper case)."""
-    upper = text.upper()
-    digits = upper.removeprefix(f"{prefix}-")
-    if digits.isascii() and digits.isdigit() and len(digits) <= 12:
-        return f"{prefix}-{int(digits):06d}"
-    return upper
-
-
 def _matching(text: str) -> Q:
     """A shipment number, a tracking number or an order number, each one index lookup (the
     order's id is read once, before the shipments: a bitmap OR of three indexes)."""
     tracking = {text, text.upper()}
-    order = Order.objects.filter(number=_numbered(text, "SO")).values("pk")[:1]
+    order = Order.objects.filter(number=numbered(text, "SO")).values("pk")[:1]
     return (
-        Q(number=_numbered(text, "SH"))
+        Q(number=numbered(text, "SH"))
         # Said out loud, the partial unique index on tracking numbers can answer it.
         | (Q(tracking_number__in=tracking) & ~Q(tracking_number=""))
         | Q(order_id=Subquery(order))
@@ -183,3 +175,20 @@ def order_shipments(*, order: Order) -> list[Shipment]:
 def shipments_for_bulk(ids: list[int]) -> list[Shipment]:
     """The ticked shipments, in id order (one query)."""
     return list(Shipment.objects.filter(pk__in=ids).order_by("id"))
+
+
+# --- the manager dashboard ------------------------------------------------------------------
+
+
+def exceptions_summary(*, channel_id: int | None = None, shown: int = 10) -> tuple[int, list]:
+    """How many parcels are in exception with the carrier, and the oldest few (two queries)."""
+    parcels = Shipment.objects.exceptions()
+    if channel_id:
+        parcels = parcels.filter(order__channel_id=channel_id)
+    count = parcels.count()
+    oldest = list(
+        parcels.select_related("order", "warehouse", "method__carrier").order_by(
+            "shipped_at", "id"
+        )[:shown]
+    )
+    return count, oldest

@@ -4,6 +4,7 @@ from orders.models.channels import ChannelApiKey, ChannelWebhookReceipt, SalesCh
 from orders.models.customers import Address, Customer
 from orders.models.orders import (
     HOLDABLE_STATUSES,
+    LATE_CANDIDATE_STATUSES,
     OPEN_STATUSES,
     RESUMED_STATUSES,
     Allocation,
@@ -24,6 +25,7 @@ from orders.models.timeline import HoldReason, OrderEvent, OrderHold
 
 __all__ = [
     "HOLDABLE_STATUSES",
+    "LATE_CANDIDATE_STATUSES",
     "OPEN_STATUSES",
     "RESUMED_STATUSES",
     "Address",

@@ -146,6 +146,8 @@ class Order(FSMModelMixin, TimeStampedModel):
     tax_total = models.DecimalField(**MONEY, default=ZERO)
     discount_total = models.DecimalField(**MONEY, default=ZERO)
     grand_total = models.DecimalField(**MONEY, default=ZERO)
+    # Units ordered and not cancelled, kept with the totals (the dashboard sums it per period).
+    units = models.PositiveIntegerField(default=0)
     status = FSMField(default=S.DRAFT, choices=OrderStatus.choices, protected=True)
     # Where a hold found the order; releasing the last hold returns a fulfilling or partially
     # shipped order there (its stock may be picked already) instead of processing it again.
@@ -176,6 +178,8 @@ class Order(FSMModelMixin, TimeStampedModel):
     confirmation_due = models.BooleanField(default=False)
     placed_at = models.DateTimeField(null=True, blank=True)
     ship_by = models.DateTimeField(null=True, blank=True)
+    # When the last of it shipped (the order became shipped): on-time share and lead times.
+    shipped_at = models.DateTimeField(null=True, blank=True)
     # When the SLA sweep noted on the timeline that the order turned late (once per order).
     late_noted_at = models.DateTimeField(null=True, blank=True)
     # A shipment of the order is in exception with the carrier: it needs attention even once
@@ -219,6 +223,9 @@ class Order(FSMModelMixin, TimeStampedModel):
                 fields=["id"], condition=Q(shipment_exception=True), name="order_shipment_exception"
             ),
             models.Index(fields=["email"], name="order_email"),
+            models.Index(
+                fields=["shipped_at"], condition=Q(shipped_at__isnull=False), name="order_shipped"
+            ),
             models.Index(fields=["updated_at", "id"], name="order_updated"),
             models.Index(fields=["external_id"], name="order_external_id"),
         ]

@@ -206,6 +206,7 @@ def _capture(channel, request: CaptureRequest, source, actor, actor_label) -> Or
         discount_total=discount,
         grand_total=grand_total,
         balance_due=grand_total,
+        units=sum(line.quantity for line in lines),
         origin=request.origin,
         original_order=request.original_order,
         shipping_method=request.shipping_method[:50],

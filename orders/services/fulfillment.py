@@ -86,7 +86,9 @@ def order_record_shipment(
     everything = not any(line.quantity_open for line in order.lines.all())
     statuses = Order.FulfillmentStatus
     order.fulfillment_status = statuses.SHIPPED if everything else statuses.PARTIALLY_SHIPPED
-    order.save(update_fields=["fulfillment_status", "updated_at"])
+    if everything:
+        order.shipped_at = timezone.now()
+    order.save(update_fields=["fulfillment_status", "shipped_at", "updated_at"])
     events.shipped(order, lines=shipped_lines, actor=actor, actor_label=actor_label)
     if everything:
         run_transition(order, "ship", actor=actor, actor_label=actor_label)

@@ -159,7 +159,8 @@ def _shipped_if_nothing_open(order: Order) -> None:
     if not nothing_open or not any(line.quantity_shipped for line in lines):
         return
     order.fulfillment_status = Order.FulfillmentStatus.SHIPPED
-    order.save(update_fields=["fulfillment_status", "updated_at"])
+    order.shipped_at = timezone.now()
+    order.save(update_fields=["fulfillment_status", "shipped_at", "updated_at"])
     run_transition(order, "ship", actor=None, actor_label="system")
 
 
@@ -223,8 +224,9 @@ def _recompute_totals(order: Order) -> None:
         Decimal("0.00"),
         order.subtotal + order.shipping_total + order.tax_total - order.discount_total,
     )
+    order.units = sum(line.quantity_net for line in lines)
     order.balance_due = balance_due_for(order)
-    order.save(update_fields=["subtotal", "grand_total", "balance_due", "updated_at"])
+    order.save(update_fields=["subtotal", "grand_total", "units", "balance_due", "updated_at"])
     if order.grand_total != previous_total:
         order_totals_changed.send(sender=Order, order=order, previous_total=previous_total)
 

@@ -177,3 +177,33 @@ def test_the_url_holds_the_filters_and_the_form_shows_them(signed_in, shop):
     assert '<option value="market" selected>' in html
     assert '<option value="oldest" selected>' in html
     assert response.context["query"] == "channel=market&sort=oldest"
+
+
+def test_exact_placement_bounds_and_open_only_filter_the_queue(client, support_user):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from orders.models import Order
+    from orders.services import order_cancel
+    from tests.inventory.factories import ProductFactory, WarehouseFactory, give_stock
+    from tests.orders.factories import SalesChannelFactory, capture
+
+    give_stock(ProductFactory(sku="BND"), WarehouseFactory(code="BND"), 10)
+    channel = SalesChannelFactory(code="bounds")
+    now = timezone.now()
+    old, recent, gone = (capture(channel, [("BND", 1)]) for _ in range(3))
+    Order.objects.filter(pk=old.pk).update(placed_at=now - timedelta(hours=30))
+    Order.objects.filter(pk=recent.pk).update(placed_at=now - timedelta(hours=2))
+    Order.objects.filter(pk=gone.pk).update(placed_at=now - timedelta(hours=3))
+    order_cancel(order=gone, reason="test", actor=support_user)
+    client.force_login(support_user)
+    after = (now - timedelta(hours=4)).isoformat()
+    response = client.get("/orders/", {"placed_after": after, "open": "on", "channel": "bounds"})
+    numbers = [order.number for order in response.context["page"].orders]
+    assert numbers == [recent.number]
+    assert 'data-testid="exact-filter"' in response.content.decode()
+    everything = client.get("/orders/", {"placed_after": after, "channel": "bounds"})
+    assert sorted(o.number for o in everything.context["page"].orders) == sorted(
+        [recent.number, gone.number]
+    )
