@@ -13,6 +13,7 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import exceptions, parsers, status
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 from rest_framework.fields import get_error_detail
+from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.response import Response
 
@@ -198,3 +199,14 @@ def api_server_error(request) -> JsonResponse:
     return json_error_response(
         "server_error", "Something went wrong on our side.", status.HTTP_500_INTERNAL_SERVER_ERROR
     )
+
+
+class JsonErrorsOnly(BaseContentNegotiation):
+    """For endpoints that answer a file (a label PDF) whatever the client accepts: the first
+    renderer always, so errors still come back as the JSON envelope."""
+
+    def select_parser(self, request, parsers):
+        return parsers[0] if parsers else None
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return renderers[0], renderers[0].media_type

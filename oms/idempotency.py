@@ -17,6 +17,7 @@ from datetime import timedelta
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from drf_spectacular.utils import OpenApiParameter
 from rest_framework.response import Response
 
 from oms.api import error_body
@@ -110,3 +111,12 @@ def idempotent(request, handler) -> Response:
         response_body=response.data,
     )
     return response
+
+
+# The header as the OpenAPI schema documents it, for every endpoint that honours it.
+IDEMPOTENCY_PARAMETER = OpenApiParameter(
+    HEADER,
+    str,
+    location=OpenApiParameter.HEADER,
+    description="Send the same key to retry safely: the first response is replayed.",
+)

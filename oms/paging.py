@@ -8,6 +8,7 @@ page 1 costs and nothing counts the whole table. `keyset_page` reads one page in
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from functools import reduce
 from operator import or_
 
@@ -100,3 +101,21 @@ def page_links(request, page, cursor: Callable[[tuple], str]) -> dict:
         "first_url": link() if paged and (page.previous_key or not page.items) else "",
         "query_string": params.urlencode(),
     }
+
+
+def datetime_cursor(key: tuple) -> str:
+    """`<id>:<when>` of the row a page starts or ends at, for lists ordered by (a time, id)."""
+    when, pk = key
+    return f"{pk}:{when.isoformat()}"
+
+
+def parse_datetime_cursor(text: str | None) -> tuple | None:
+    """(when, id) from `datetime_cursor`, or None when the text is not one."""
+    pk, separator, raw = (text or "").partition(":")
+    if not separator or not (pk.isascii() and pk.isdigit()):
+        return None
+    try:
+        when = datetime.fromisoformat(raw)
+    except ValueError:
+        return None
+    return (when if when.tzinfo else when.replace(tzinfo=UTC)), int(pk)

@@ -347,6 +347,9 @@ SPECTACULAR_SETTINGS = {
         "ShipmentStatusEnum": "shipping.models.ShipmentStatus",
         "TrackingEventStatusEnum": "shipping.models.TrackingEvent.Kind",
         "CarrierEventOutcomeEnum": "shipping.api_webhooks.RECEIPT_OUTCOMES",
+        # A return line's `reason` and a return's `status` (beside the order's and others').
+        "ReturnReasonEnum": "returns.models.ReturnReason",
+        "ReturnStatusEnum": "returns.models.ReturnStatus",
     },
 }
 

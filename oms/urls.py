@@ -12,6 +12,7 @@ from oms import api, api_views, views
 from oms.login import ThrottledLoginView
 from orders import api as orders_api
 from payments import api as payments_api
+from returns import api as returns_api
 from shipping import api as shipping_api
 
 api_v1 = [
@@ -22,6 +23,7 @@ api_v1 = [
     *orders_api.urlpatterns,
     *payments_api.urlpatterns,
     *shipping_api.urlpatterns,
+    *returns_api.urlpatterns,
 ]
 
 urlpatterns = [
@@ -46,6 +48,7 @@ urlpatterns = [
     path("orders/", include("orders.urls")),
     path("shipping/", include("shipping.urls")),
     path("payments/", include("payments.urls")),
+    path("returns/", include("returns.urls")),
     path("api/v1/", include((api_v1, "api"), namespace="api")),
     path(
         "api/schema/",

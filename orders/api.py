@@ -168,6 +168,8 @@ class OrderViewMixin:
     allowed_roles = ORDER_WRITERS
 
     def get_order(self, request, number: str):
+        if "\x00" in number:
+            raise exceptions.NotFound("No such order.")  # the database cannot even look
         channel = channel_of(request)
         orders = selectors.order_detail_queryset()
         if channel is not None:

@@ -99,6 +99,16 @@ class OrderFilters:
 SEARCH_LIMIT = 1000
 
 
+def customer_lookup(text: str) -> Q:
+    """Customers someone may mean by `text`: their phone, first or last name, or "first last"
+    (each served by an index on `Customer`)."""
+    people = Q(phone=text) | Q(last_name__iexact=text) | Q(first_name__iexact=text)
+    if " " in text:
+        first, _, last = text.partition(" ")
+        people |= Q(first_name__iexact=first.strip(), last_name__iexact=last.strip())
+    return people
+
+
 def search_order_ids(text: str, *, limit: int = SEARCH_LIMIT) -> list[int]:
     """Ids of orders matching what a customer might quote: order number, external id, email,
     phone, name or SKU. Each is a separate index lookup, so this stays fast at millions."""
@@ -112,11 +122,7 @@ def search_order_ids(text: str, *, limit: int = SEARCH_LIMIT) -> list[int]:
     # `.order_by()`: a default ordering plus LIMIT would walk another index instead of the
     # one that answers the lookup.
     ids = set(Order.objects.filter(matches).order_by().values_list("pk", flat=True)[:limit])
-    people = Q(phone=text) | Q(last_name__iexact=text) | Q(first_name__iexact=text)
-    if " " in text:
-        first, _, last = text.partition(" ")
-        people |= Q(first_name__iexact=first.strip(), last_name__iexact=last.strip())
-    customers = Customer.objects.filter(people).order_by().values("pk")[:limit]
+    customers = Customer.objects.filter(customer_lookup(text)).order_by().values("pk")[:limit]
     ids.update(
         Order.objects.filter(customer__in=customers).order_by().values_list("pk", flat=True)[:limit]
     )

@@ -16,7 +16,7 @@ from django.db.models import Aggregate, Case, Count, F, FloatField, IntegerField
 from django.db.models.functions import Extract, TruncDate
 from django.utils import timezone
 
-from oms.money import ZERO
+from oms.money import ZERO, to_money
 from orders.models import (
     LATE_CANDIDATE_STATUSES,
     OPEN_STATUSES,
@@ -101,7 +101,7 @@ def period_orders(*, start: datetime, end: datetime, channel_id: int | None = No
             figures = bucket.setdefault(row["currency"], CurrencyFigures())
             figures.orders += row["orders"]
             figures.units += row["units"] or 0
-            figures.gross += row["gross"] or ZERO
+            figures.gross += to_money(row["gross"])
     return result
 
 

@@ -1,18 +1,19 @@
 """Back-office URLs, mounted at /orders/.
 
-The fixed paths (search, bulk, saved views) come before `<number>/`, which would otherwise
-take them for order numbers.
+The fixed paths (search, customers, bulk, saved views) come before `<number>/`, which would
+otherwise take them for order numbers.
 """
 
 from django.urls import path
 
-from orders.views import actions, bulk, detail, queues, saved_views, search
+from orders.views import actions, bulk, customers, detail, queues, saved_views, search
 
 app_name = "orders"
 
 urlpatterns = [
     path("", queues.queue, name="queue"),
     path("search/", search.search, name="search"),
+    path("customers/<int:pk>/", customers.customer_page, name="customer"),
     path("bulk/", bulk.bulk_action, name="bulk"),
     path("views/", saved_views.saved_view_save, name="saved_view_save"),
     path("views/<int:pk>/delete/", saved_views.saved_view_delete, name="saved_view_delete"),

@@ -9,14 +9,14 @@ are for staff.
 from decimal import Decimal
 
 from django.urls import path
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from oms.api import exception_handler
 from oms.errors import DomainError
-from oms.idempotency import idempotent
+from oms.idempotency import IDEMPOTENCY_PARAMETER, idempotent
 from oms.money import MONEY
 from oms.roles import Role
 from orders.api import OrderViewMixin, actor_of, channel_of
@@ -27,12 +27,6 @@ from payments.selectors import payments_of
 from payments.services import payment_authorize, payment_record, payment_refund
 
 MONEY_HANDLERS = (Role.SUPPORT, Role.MANAGER)
-IDEMPOTENCY_HEADER = OpenApiParameter(
-    "Idempotency-Key",
-    str,
-    location=OpenApiParameter.HEADER,
-    description="Send the same key to retry safely: the first response is replayed.",
-)
 
 
 class TransactionSerializer(serializers.ModelSerializer):
@@ -146,7 +140,7 @@ class OrderPaymentsView(OrderViewMixin, APIView):
     @extend_schema(
         request=NewPaymentSerializer,
         responses={201: PaymentSerializer, **ERRORS},
-        parameters=[IDEMPOTENCY_HEADER],
+        parameters=[IDEMPOTENCY_PARAMETER],
         summary="Record money received, or authorize a card payment",
     )
     def post(self, request, number: str):
@@ -197,7 +191,7 @@ class OrderRefundsView(OrderViewMixin, APIView):
     @extend_schema(
         request=RefundInSerializer,
         responses={201: RefundOutSerializer, **ERRORS},
-        parameters=[IDEMPOTENCY_HEADER],
+        parameters=[IDEMPOTENCY_PARAMETER],
         summary="Refund part or all of what was captured",
     )
     def post(self, request, number: str):

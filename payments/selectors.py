@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from django.db.models import Prefetch, QuerySet, Sum
 
-from oms.money import ZERO
+from oms.money import ZERO, to_money
 from oms.paging import KeysetPage, keyset_page
 from orders.models import Order, OrderStatus
 from payments.errors import UnknownGateway
@@ -132,4 +132,21 @@ def refunds_issued(*, start, end, channel_id: int | None = None) -> dict[str, De
     if channel_id:
         refunds = refunds.filter(payment__order__channel_id=channel_id)
     rows = refunds.values("payment__currency").annotate(total=Sum("amount")).order_by()
-    return {row["payment__currency"]: row["total"] for row in rows}
+    return {row["payment__currency"]: to_money(row["total"]) for row in rows}
+
+
+# --- the customer page ------------------------------------------------------------------------
+
+CUSTOMER_REFUNDS_SHOWN = 50
+
+
+def customer_refunds(*, customer, shown: int = CUSTOMER_REFUNDS_SHOWN) -> list[PaymentTransaction]:
+    """Refunds asked for on any of the customer's orders, newest first, whatever their answer
+    (one query)."""
+    return list(
+        PaymentTransaction.objects.filter(
+            kind=PaymentTransaction.Kind.REFUND, payment__order__customer=customer
+        )
+        .select_related("payment__order")
+        .order_by("-created_at", "-id")[:shown]
+    )

@@ -33,10 +33,11 @@ def requested(order: Order, rma: ReturnRequest, *, actor=None, actor_label=None)
 
 def approved(order: Order, rma: ReturnRequest, *, actor=None, actor_label=None) -> OrderEvent:
     label = " A return label is being made." if rma.label_status == "pending" else ""
+    told = "; the customer is sent the instructions" if rma.notify_customer else ""
     return record(
         order,
         "return_approved",
-        f"Return {rma.number} approved; the customer is sent the instructions.{label}",
+        f"Return {rma.number} approved{told}.{label}",
         actor=actor,
         actor_label=actor_label,
         data=_data(rma),
@@ -54,7 +55,9 @@ def rejected(order: Order, rma: ReturnRequest, *, actor=None, actor_label=None) 
     )
 
 
-def received(order: Order, rma: ReturnRequest, *, lines: list[dict], actor=None) -> OrderEvent:
+def received(
+    order: Order, rma: ReturnRequest, *, lines: list[dict], actor=None, actor_label=None
+) -> OrderEvent:
     what = ", ".join(
         f"{line['quantity']} × {line['sku']} {line['condition']}"
         + (f" (restocked at {line['warehouse']})" if line.get("warehouse") else "")
@@ -65,6 +68,7 @@ def received(order: Order, rma: ReturnRequest, *, lines: list[dict], actor=None)
         "return_received",
         f"Received for {rma.number}: {what}.",
         actor=actor,
+        actor_label=actor_label,
         data=_data(rma, lines=lines),
     )
 

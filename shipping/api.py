@@ -20,20 +20,18 @@ from django.http import FileResponse
 from django.urls import path, reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
-    OpenApiParameter,
     OpenApiResponse,
     extend_schema,
     extend_schema_field,
 )
 from rest_framework import exceptions, serializers, status
-from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from inventory.models import Warehouse
-from oms.api import exception_handler
+from oms.api import JsonErrorsOnly, exception_handler
 from oms.errors import DomainError
-from oms.idempotency import idempotent
+from oms.idempotency import IDEMPOTENCY_PARAMETER, idempotent
 from oms.roles import STAFF_ROLES, Role
 from orders.api import HasRoleOrChannelKey, OrderViewMixin, actor_of, channel_of
 from orders.models import Order
@@ -53,12 +51,6 @@ from shipping.services import (
 
 SHIPMENT_WRITERS = (Role.FULFILLMENT, Role.MANAGER)
 MAX_LINE_QUANTITY = 100_000
-IDEMPOTENCY_HEADER = OpenApiParameter(
-    "Idempotency-Key",
-    str,
-    location=OpenApiParameter.HEADER,
-    description="Send the same key to retry safely: the first response is replayed.",
-)
 
 # --- serializers ----------------------------------------------------------------------------
 
@@ -208,7 +200,7 @@ class OrderShipmentsView(OrderViewMixin, APIView):
     @extend_schema(
         request=NewShipmentsSerializer,
         responses={201: CreatedShipmentsSerializer, **ERRORS},
-        parameters=[IDEMPOTENCY_HEADER],
+        parameters=[IDEMPOTENCY_PARAMETER],
         summary="Create the order's parcels (packed, label queued)",
         description="By default every allocated unit not yet in a parcel, one parcel per "
         "warehouse. Each parcel is packed without scanning and its label queued, unless "
@@ -270,7 +262,7 @@ class ShipmentShipView(ShipmentViewMixin, APIView):
     @extend_schema(
         request=ShipmentShipInSerializer,
         responses={200: ShipmentSerializer, **ERRORS},
-        parameters=[IDEMPOTENCY_HEADER],
+        parameters=[IDEMPOTENCY_PARAMETER],
         summary="Confirm the parcel shipped (a 3PL may give its own tracking number)",
         description="Consumes the stock, records the units on the order and asks payments to "
         "capture the parcel's value. 409 `invalid_transition` when the parcel shipped or was "
@@ -294,16 +286,6 @@ class ShipmentShipView(ShipmentViewMixin, APIView):
         except (DomainError, exceptions.APIException) as error:
             return _error_response(error, request, self)
         return self.shipment_response(request, shipment.pk)
-
-
-class JsonErrorsOnly(BaseContentNegotiation):
-    """The label is a PDF whatever the client accepts; errors are always the JSON envelope."""
-
-    def select_parser(self, request, parsers):
-        return parsers[0] if parsers else None
-
-    def select_renderer(self, request, renderers, format_suffix=None):
-        return renderers[0], renderers[0].media_type
 
 
 class ShipmentLabelView(ShipmentViewMixin, APIView):

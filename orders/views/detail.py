@@ -61,6 +61,7 @@ EVENT_LABELS = {
 EVENT_PREFIX_LABELS = {
     "payment_": "Payment",
     "shipment_": "Shipment",
+    "return_": "Return",
 }
 
 

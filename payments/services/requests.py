@@ -197,8 +197,11 @@ def payment_request_capture(
             remaining -= take
             if remaining == 0:
                 break
-        if remaining > 0:
-            events.capture_shortfall(order, amount=remaining, reference=reference)
+        # A shortfall matters only while something is due (an order the channel or the
+        # counter already took the money for owes nothing more).
+        due = min(remaining, order.balance_due)
+        if due > 0:
+            events.capture_shortfall(order, amount=due, reference=reference)
     return owed
 
 

@@ -132,5 +132,5 @@ def return_receive(
         rma.receive()
     rma.received_at = timezone.now()
     rma.save()
-    events.received(order, rma, lines=recorded, actor=actor)
+    events.received(order, rma, lines=recorded, actor=actor, actor_label=actor_label)
     return rma

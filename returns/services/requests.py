@@ -70,10 +70,14 @@ def _check_lines(order, lines_by_id, wanted: list[ReturnLineData]) -> list[tuple
             problems[f"lines.{index}.quantity"] = ["A whole number of units, 1 or more."]
             continue
         if quantity > returnable[line.pk]:
+            held = line.quantity_shipped - line.quantity_returned - returnable[line.pk]
+            parts = [f"{line.quantity_shipped} shipped"]
+            if line.quantity_returned:
+                parts.append(f"{line.quantity_returned} returned")
+            if held:
+                parts.append(f"{held} on open returns")
             over[f"lines.{index}.quantity"] = [
-                f"At most {returnable[line.pk]} of {line.sku} may be returned "
-                f"({line.quantity_shipped} shipped, {line.quantity_returned} returned, the rest "
-                "on open returns)."
+                f"At most {returnable[line.pk]} of {line.sku} may be returned ({', '.join(parts)})."
             ]
         chosen.append((line, quantity, want.reason))
     if problems:

@@ -85,7 +85,9 @@ def refund_quote(
         discount_share=to_money(share * order.discount_total),
         shipping=shipping,
         restocking_fee=fee,
-        refundable=refundable_total(list(Payment.objects.filter(order=order))),
+        refundable=refundable_total(
+            list(Payment.objects.filter(order=order).prefetch_related("transactions"))
+        ),
     )
 
 
@@ -155,7 +157,8 @@ def return_exchange(
     replacement = order_capture(
         channel=order.channel,
         request=CaptureRequest(
-            external_id=f"{order.external_id or order.number}-EX-{rma.number}"[:100],
+            # Not the channel's order: no external id of its own (the link is original_order).
+            external_id="",
             currency=order.currency,
             email=order.email,
             first_name=order.customer.first_name,
@@ -171,6 +174,7 @@ def return_exchange(
             note=f"Exchange for return {rma.number} of {order.number}.",
             origin=Order.Origin.EXCHANGE,
             original_order=order,
+            notify_customer=rma.notify_customer,
         ),
         source="exchange",
         actor=actor,

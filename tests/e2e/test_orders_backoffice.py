@@ -32,6 +32,9 @@ def test_support_finds_an_order_by_email_and_adds_a_note_in_place(
 
     page.get_by_role("search").get_by_label("Search").fill("lin.wu@example.com")
     page.get_by_role("search").get_by_role("button", name="Search").click()
+    # An exact email opens the customer's page, which lists their orders.
+    page.wait_for_url(f"**/orders/customers/{order.customer_id}/")
+    page.locator(".customer-orders").get_by_role("link", name=order.number).click()
     page.wait_for_url(f"**/orders/{order.number}/")
     expect(page.get_by_role("heading", level=1)).to_have_text(order.number)
 
