@@ -18,9 +18,7 @@ import argparse
 import json
 import os
 import random
-import statistics
 import sys
-import time
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -32,13 +30,10 @@ import django
 
 django.setup()
 
-from django.contrib.auth import get_user_model  # noqa: E402
-from django.contrib.auth.models import Group  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
-from django.test import Client  # noqa: E402
-from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
+from bench.loading import staff_client, timed_request  # noqa: E402
 from inventory.models import Product, StockLevel, Warehouse  # noqa: E402
 from orders.models import (  # noqa: E402
     Address,
@@ -191,31 +186,6 @@ def setup_orders(count: int) -> None:
         cursor.execute("VACUUM ANALYZE")
 
 
-def support_client() -> Client:
-    user, _ = get_user_model().objects.get_or_create(username="bench-support")
-    user.groups.add(Group.objects.get_or_create(name="Support")[0])
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-def timed(client: Client, label: str, path: str, params: dict, repeat: int) -> dict:
-    durations, queries, status = [], 0, None
-    for _ in range(repeat):
-        with CaptureQueriesContext(connection) as captured:
-            started = time.perf_counter()
-            response = client.get(path, params)
-            durations.append((time.perf_counter() - started) * 1000)
-        queries, status = len(captured.captured_queries), response.status_code
-    return {
-        "request": label,
-        "status": status,
-        "queries": queries,
-        "median_ms": round(statistics.median(durations), 1),
-        "max_ms": round(max(durations), 1),
-    }
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--orders", type=int, default=1_000_000)
@@ -227,7 +197,7 @@ def main() -> None:
     if args.setup:
         setup_orders(args.orders)
 
-    client = support_client()
+    client = staff_client("bench-support", "Support")
     queue, search = "/orders/", "/orders/search/"
     middle = Order.objects.filter(external_id=f"BQ-{args.orders // 2}").first()
     sample = Customer.objects.filter(email="bench-4242@example.com").first()
@@ -251,7 +221,9 @@ def main() -> None:
         ("search: last name", search, {"q": "Tester4242"}),
         ("search: SKU", search, {"q": "BQ-0042"}),
     ]
-    results = [timed(client, label, path, params, args.repeat) for label, path, params in cases]
+    results = [
+        timed_request(client, label, path, params, args.repeat) for label, path, params in cases
+    ]
     print(
         json.dumps({"orders": Order.objects.count(), "page_size": 50, "results": results}, indent=2)
     )

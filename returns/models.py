@@ -193,6 +193,9 @@ class ReturnLine(models.Model):
     order_line = models.ForeignKey(
         "orders.OrderLine", on_delete=models.PROTECT, related_name="return_lines"
     )
+    # The order line's SKU, copied when the return is opened: the dashboard's returns per SKU
+    # over a period then never join the order lines (millions of rows).
+    sku = models.CharField(max_length=64, blank=True, default="")
     quantity = models.PositiveIntegerField()
     reason = models.CharField(max_length=30, choices=ReturnReason.choices)
     # Received so far, by condition: sellable units were restocked, damaged ones were not.

@@ -227,6 +227,12 @@ class Shipment(FSMModelMixin, TimeStampedModel):
                 condition=Q(notify_due=True),
                 name="shipment_notify_due",
             ),
+            # Parcels stuck with the carrier, oldest first (the dashboard): a small slice.
+            models.Index(
+                fields=["shipped_at", "id"],
+                condition=Q(status=S.EXCEPTION),
+                name="shipment_exception",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -300,6 +306,11 @@ class ShipmentLine(models.Model):
     quantity = models.PositiveIntegerField()
     # Units scanned into the parcel while packing.
     quantity_packed = models.PositiveIntegerField(default=0)
+    # Copies kept for the dashboard's units shipped per SKU over a period, which then reads one
+    # index instead of joining a million parcels to their order lines: the order line's SKU
+    # (set when the line is made) and the parcel's `shipped_at` (set when it ships).
+    sku = models.CharField(max_length=64, blank=True, default="")
+    shipped_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["shipment", "id"]

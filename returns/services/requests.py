@@ -147,7 +147,9 @@ def return_create(
         )
     )
     ReturnLine.objects.bulk_create(
-        ReturnLine(return_request=rma, order_line=line, quantity=quantity, reason=reason)
+        ReturnLine(
+            return_request=rma, order_line=line, sku=line.sku, quantity=quantity, reason=reason
+        )
         for line, quantity, reason in chosen
     )
     events.requested(order, rma, actor=actor, actor_label=actor_label)

@@ -120,6 +120,7 @@ def shipments_create(
             f"Order {order.number} has nothing allocated{where} that is not in a parcel already."
         )
     warehouses = Warehouse.objects.in_bulk(list(chosen))
+    skus = dict(order.lines.values_list("id", "sku"))
     shipments = []
     for warehouse_id, lines in sorted(chosen.items()):
         shipment = numbered(
@@ -131,7 +132,9 @@ def shipments_create(
             )
         )
         ShipmentLine.objects.bulk_create(
-            ShipmentLine(shipment=shipment, order_line_id=line_id, quantity=units)
+            ShipmentLine(
+                shipment=shipment, order_line_id=line_id, quantity=units, sku=skus[line_id]
+            )
             for line_id, units in sorted(lines.items())
         )
         shipment.weight_grams = estimated_weight(shipment)

@@ -113,6 +113,7 @@ def shipment_ship(
     shipment.shipped_at = now()
     shipment.notify_due = notify_customer
     shipment.save()
+    shipment.lines.update(shipped_at=shipment.shipped_at)
     events.shipment_shipped(order, shipment, actor=actor, actor_label=actor_label)
     if order.channel.capture_policy == SalesChannel.CapturePolicy.ON_SHIP:
         payment_request_capture(

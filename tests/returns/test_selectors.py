@@ -6,9 +6,10 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from returns.models import ReturnRequest
+from returns.models import ReturnLine, ReturnRequest
 from returns.selectors import return_rates_by_sku, return_reasons
 from returns.services import ReturnLineData, return_create, return_reject
+from tests.orders.factories import SalesChannelFactory
 from tests.returns.factories import shipped_order
 
 pytestmark = pytest.mark.django_db
@@ -60,3 +61,33 @@ def test_return_rates_by_sku_and_reason(
     yesterday = today - timedelta(days=1)
     assert return_rates_by_sku(date_from=yesterday, date_to=yesterday) == []
     assert ReturnRequest.objects.count() == 3
+
+
+def test_return_lines_keep_their_sku_and_rates_follow_a_channel(
+    order, setup, support_user, fulfillment_user
+):
+    other_channel = SalesChannelFactory(code="shop")
+    elsewhere = shipped_order(other_channel, [("MUG", 4, "10.00")], packer=fulfillment_user)
+    return_create(
+        order=order,
+        lines=[ReturnLineData("TEE", 1, "wrong_item")],
+        resolution="refund",
+        actor=support_user,
+    )
+    return_create(
+        order=elsewhere,
+        lines=[ReturnLineData("MUG", 3, "changed_mind")],
+        resolution="refund",
+        actor=support_user,
+    )
+    assert sorted(ReturnLine.objects.values_list("sku", "quantity")) == [("MUG", 3), ("TEE", 1)]
+    today = timezone.localdate()
+    web = {
+        rate.sku: (rate.shipped, rate.returned)
+        for rate in return_rates_by_sku(date_from=today, date_to=today, channel=setup["web"])
+    }
+    assert web == {"MUG": (2, 0), "TEE": (1, 1)}
+    shop = return_rates_by_sku(date_from=today, date_to=today, channel=other_channel)
+    assert [(rate.sku, rate.shipped, rate.returned) for rate in shop] == [("MUG", 4, 3)]
+    reasons = return_reasons(date_from=today, date_to=today, channel=other_channel)
+    assert {share.reason: share.units for share in reasons if share.units} == {"changed_mind": 3}
