@@ -14,6 +14,9 @@ PRESETS = {"today": ("Today", 1), "7d": ("Last 7 days", 7), "30d": ("Last 30 day
 DEFAULT_PRESET = "7d"
 # A custom range may span at most this many days (a year and a little).
 MAX_DAYS = 400
+# The days a custom range may name: beyond them a period's end cannot even be computed
+# (9999-12-31 has no next day) and nothing was ever sold.
+EARLIEST_DAY, LATEST_DAY = date(1900, 1, 1), date(2999, 12, 31)
 
 
 @dataclass(frozen=True)
@@ -59,6 +62,10 @@ def period_from(params, *, today: date | None = None) -> tuple[Period, str]:
             start = end = None
         if start is None or end is None:
             return _preset(DEFAULT_PRESET, today), "Give both dates as YYYY-MM-DD."
+        if start < EARLIEST_DAY or end > LATEST_DAY:
+            return _preset(DEFAULT_PRESET, today), (
+                f"Give dates from {EARLIEST_DAY.isoformat()} to {LATEST_DAY.isoformat()}."
+            )
         if start > end:
             return _preset(DEFAULT_PRESET, today), "The start date is after the end date."
         if (end - start).days + 1 > MAX_DAYS:

@@ -7,9 +7,10 @@ class InventoryConfig(AppConfig):
 
     def ready(self) -> None:
         from inventory.demo import seed_inventory
+        from inventory.selectors_backoffice import low_stock_count
         from inventory.views.common import PRODUCT_ACTIONS, STOCK_KEEPERS, STOCK_VIEWERS
         from oms.demo import register_demo_seeder
-        from oms.navigation import NavItem, register
+        from oms.navigation import NavItem, WorkCount, register
 
         register_demo_seeder("inventory", seed_inventory)
 
@@ -52,6 +53,11 @@ class InventoryConfig(AppConfig):
                 roles=STOCK_VIEWERS,
                 description="Products at or below their reorder point, with how many to reorder.",
                 order=330,
+                work=WorkCount(
+                    count=low_stock_count,
+                    one="product at or below its reorder point",
+                    many="products at or below their reorder point",
+                ),
             ),
             NavItem(
                 key="inventory_warehouses",

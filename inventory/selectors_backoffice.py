@@ -11,6 +11,11 @@ from inventory.models import Product, StockLevel, StockMovement, Warehouse
 # --- products -------------------------------------------------------------------------------
 
 
+def low_stock_count() -> int:
+    """Products at or below their reorder point (the home page's figure; one query)."""
+    return selectors.low_stock().count()
+
+
 def product_by_code(code: str) -> Product | None:
     """The product a scanned barcode or typed SKU names: barcode, then SKU, then SKU in any case."""
     code = code.strip()

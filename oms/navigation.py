@@ -2,13 +2,30 @@
 
 Registration happens in each app's `AppConfig.ready`, so the platform never imports the apps
 above it; the `navigation` context processor shows each person only what their roles allow.
+A screen may bring a live figure for the home page (`WorkCount`: how much of its work waits),
+counted by a callable its app registers, so the home page shows numbers without importing
+the apps that own them.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.urls import reverse
 
 from oms.roles import STAFF_ROLES, Role, user_has_role
+
+
+@dataclass(frozen=True)
+class WorkCount:
+    """How much of a screen's work waits, for its home-page card: one small count query."""
+
+    count: Callable[[], int]
+    one: str  # "order needs attention"
+    many: str  # "orders need attention"
+    # Where the figure's orders are listed: the query added to the link, and another screen
+    # when it is not the item's own.
+    query: str = ""
+    url_name: str = ""
 
 
 @dataclass(frozen=True)
@@ -21,6 +38,7 @@ class NavItem:
     order: int = 100
     # URL names (or namespace prefixes ending in ":") under which this item shows as current.
     active_for: tuple[str, ...] = ()
+    work: WorkCount | None = None
 
     @property
     def url(self) -> str:
@@ -51,6 +69,40 @@ def items_for(user) -> list[NavItem]:
     """Navigation items the user may use, in display order."""
     visible = [item for item in _REGISTRY.values() if user_has_role(user, *item.roles)]
     return sorted(visible, key=lambda item: (item.order, item.label))
+
+
+@dataclass(frozen=True)
+class WorkCard:
+    """A home-page card: a screen, and its live figure when it has one."""
+
+    item: NavItem
+    count: int | None = None
+    count_label: str = ""
+    count_url: str = ""
+
+
+def work_cards(user) -> list[WorkCard]:
+    """The screens the user may use (but home) with their figures: one count query per card
+    that has a figure, whatever the data."""
+    cards = []
+    for item in items_for(user):
+        if item.key == "home":
+            continue
+        work = item.work
+        if work is None:
+            cards.append(WorkCard(item=item))
+            continue
+        count = work.count()
+        url = reverse(work.url_name) if work.url_name else item.url
+        cards.append(
+            WorkCard(
+                item=item,
+                count=count,
+                count_label=work.one if count == 1 else work.many,
+                count_url=f"{url}?{work.query}" if work.query else url,
+            )
+        )
+    return cards
 
 
 def register_platform_items() -> None:

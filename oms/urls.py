@@ -49,6 +49,7 @@ urlpatterns = [
     path("shipping/", include("shipping.urls")),
     path("payments/", include("payments.urls")),
     path("returns/", include("returns.urls")),
+    path("dashboard/", include("dashboard.urls")),
     path("api/v1/", include((api_v1, "api"), namespace="api")),
     path(
         "api/schema/",

@@ -26,9 +26,9 @@ DELIVERIES_PER_PAGE = 50
 
 @login_required
 def home(request):
-    """Each person's starting point: the screens their roles use, with what each is for."""
-    work = [item for item in navigation.items_for(request.user) if item.key != "home"]
-    return render(request, "oms/home.html", {"work": work})
+    """Each person's starting point: the screens their roles use, with what each is for and
+    how much of its work waits (one count per card)."""
+    return render(request, "oms/home.html", {"work": navigation.work_cards(request.user)})
 
 
 @never_cache

@@ -121,7 +121,7 @@ class Spec:
     extra_lines: list[LineData] = field(default_factory=list)
 
 
-def _customers(rng: random.Random) -> list[Customer]:
+def demo_customers(rng: random.Random) -> list[Customer]:
     fakers = {"US": Faker("en_US"), "DE": Faker("de_DE")}
     for offset, fake in enumerate(fakers.values()):
         fake.seed_instance(SEED + offset)
@@ -154,7 +154,7 @@ def _customers(rng: random.Random) -> list[Customer]:
 
 
 def _specs(rng: random.Random, products: list[Product], sold_out: list[Product]) -> list[Spec]:
-    customers = _customers(rng)
+    customers = demo_customers(rng)
     by_country = {
         country: [customer for customer in customers if customer.address.country == country]
         for country in ("US", "DE")
@@ -320,7 +320,7 @@ def _follow_up(order: Order, spec: Spec, actor) -> None:
         order_inquiry_log(order=order, channel=channel, summary=summary, actor=actor)
 
 
-def _channels() -> tuple[dict[str, SalesChannel], int]:
+def demo_channels() -> tuple[dict[str, SalesChannel], int]:
     """The demo channels; existing ones are left as they are."""
     found = {channel.code: channel for channel in SalesChannel.objects.all()}
     created = 0
@@ -341,7 +341,7 @@ def _channels() -> tuple[dict[str, SalesChannel], int]:
 def seed_orders(actor=None) -> dict:
     rng = random.Random(SEED)
     with transaction.atomic():
-        channels, new_channels = _channels()
+        channels, new_channels = demo_channels()
         products = list(Product.objects.active().order_by("sku"))
         if not products:
             return {"new_channels": new_channels, "new_orders": 0}

@@ -1,7 +1,8 @@
 """The orders app's screens in the back-office navigation (registered in OrdersConfig.ready)."""
 
-from oms.navigation import GlobalSearch, NavItem, register, register_search
+from oms.navigation import GlobalSearch, NavItem, WorkCount, register, register_search
 from oms.roles import Role
+from orders.selectors import attention_count
 
 
 def register_navigation() -> None:
@@ -15,6 +16,12 @@ def register_navigation() -> None:
             "filter, search, act on many at once, and open any order.",
             order=200,
             active_for=("orders:",),
+            work=WorkCount(
+                count=attention_count,
+                one="order needs attention",
+                many="orders need attention",
+                query="queue=attention",
+            ),
         ),
         NavItem(
             key="orders_manual_new",

@@ -224,3 +224,18 @@ def attention_by_reason() -> dict[str, int]:
     )
     counts = {row["reason"]: row["orders"] for row in rows}
     return {reason: counts.get(reason, 0) for reason in HoldReason.values}
+
+
+# --- the home page's figures (one count each) -------------------------------------------------
+
+
+def attention_count() -> int:
+    return Order.objects.needs_attention().count()
+
+
+def ready_count() -> int:
+    return Order.objects.filter(status=OrderStatus.READY).count()
+
+
+def late_count() -> int:
+    return Order.objects.late().count()

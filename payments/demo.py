@@ -59,14 +59,15 @@ def _paid_with(
     return received is None or (block.get("amount") not in (None, "")) == received
 
 
-def run_owed_calls() -> int:
-    """Make every gateway call a demo order owes, retries included; returns the calls made."""
+def run_owed_calls(*, prefix: str = EXTERNAL_PREFIX) -> int:
+    """Make every gateway call the demo orders (external ids starting `prefix`) owe, retries
+    included; returns the calls made."""
     made = 0
     for _ in range(MAX_ROUNDS):
         owed = list(
             T.objects.filter(
                 status=T.Status.REQUESTED,
-                payment__order__external_id__startswith=EXTERNAL_PREFIX,
+                payment__order__external_id__startswith=prefix,
             )
             .order_by("id")
             .values_list("pk", flat=True)

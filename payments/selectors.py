@@ -54,6 +54,11 @@ def failed_payments() -> QuerySet[Payment]:
     )
 
 
+def failed_payment_count() -> int:
+    """The failed-payments queue's length (the home page's figure)."""
+    return failed_payments().count()
+
+
 # --- the back office: the order page's payments panel and the failed-payments queue ----------
 
 

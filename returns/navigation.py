@@ -1,6 +1,7 @@
 """The returns app's screens in the back-office navigation (registered in ReturnsConfig.ready)."""
 
-from oms.navigation import NavItem, register
+from oms.navigation import NavItem, WorkCount, register
+from returns.selectors_backoffice import returns_to_decide_count, returns_to_receive_count
 from returns.views.common import RECEIVERS, RETURN_VIEWERS
 
 
@@ -25,6 +26,12 @@ def register_navigation() -> None:
                 "returns:close",
                 "returns:label",
             ),
+            work=WorkCount(
+                count=returns_to_decide_count,
+                one="return awaits a decision",
+                many="returns await a decision",
+                query="status=requested",
+            ),
         ),
         NavItem(
             key="returns_receive",
@@ -34,5 +41,12 @@ def register_navigation() -> None:
             description="Scan a returned parcel's RMA number, record what arrived and in what "
             "condition: sellable units go back on the shelf.",
             order=275,
+            work=WorkCount(
+                count=returns_to_receive_count,
+                one="return to receive",
+                many="returns to receive",
+                query="status=approved",
+                url_name="returns:queue",
+            ),
         ),
     )

@@ -106,6 +106,16 @@ def status_counts() -> dict[str, int]:
 # --- one return -----------------------------------------------------------------------------
 
 
+def returns_to_decide_count() -> int:
+    """Returns asked for and not yet approved or rejected (the home page's figure)."""
+    return ReturnRequest.objects.filter(status=ReturnStatus.REQUESTED).count()
+
+
+def returns_to_receive_count() -> int:
+    """Approved returns whose parcel has not arrived yet (the home page's figure)."""
+    return ReturnRequest.objects.filter(status=ReturnStatus.APPROVED).count()
+
+
 def return_detail(*, number: str) -> ReturnRequest:
     """The return page: the return, its order and customer, who decided, its lines (two
     queries). Raises ReturnRequest.DoesNotExist."""

@@ -115,7 +115,7 @@ PLAN = (
 PICK_LIST_SIZE = 5
 
 
-def _carriers() -> int:
+def demo_carriers() -> int:
     created = 0
     carriers = {}
     for code, name, url in CARRIERS:
@@ -228,7 +228,7 @@ def _to_state(order: Order, state: str, actor) -> int:
 
 
 def seed_shipping(actor=None) -> dict:
-    created = _carriers()
+    created = demo_carriers()
     made = 0
     candidates = _candidates()
     if (

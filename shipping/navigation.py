@@ -1,11 +1,12 @@
 """Where the pick-and-pack screens are reached from (registered in ShippingConfig.ready): the
 back-office navigation, and the "Pick list" bulk action of the orders' Ready queue."""
 
-from oms.navigation import NavItem
+from oms.navigation import NavItem, WorkCount
 from oms.navigation import register as register_nav_item
 from oms.roles import Role
 from orders.queue_actions import QueueAction
 from orders.queue_actions import register as register_queue_action
+from orders.selectors import ready_count
 
 # Picking, packing and handing parcels over: fulfillment and managers (the shipment
 # transitions' `permission=` say the same).
@@ -27,6 +28,14 @@ def register_navigation() -> None:
                 "shipping:pick_next",
                 "shipping:pick_list",
                 "shipping:pack",
+            ),
+            # Ready orders are picked from the orders' Ready queue (its "Pick list" action).
+            work=WorkCount(
+                count=ready_count,
+                one="order ready to pick",
+                many="orders ready to pick",
+                query="queue=ready",
+                url_name="orders:queue",
             ),
         ),
     )

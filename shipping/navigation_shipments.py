@@ -1,7 +1,8 @@
 """The shipments list in the back-office navigation (registered in ShippingConfig.ready)."""
 
-from oms.navigation import NavItem, register
+from oms.navigation import NavItem, WorkCount, register
 from oms.roles import Role
+from shipping.selectors import exception_count
 
 
 def register_shipments_navigation() -> None:
@@ -19,6 +20,12 @@ def register_shipments_navigation() -> None:
                 "shipping:shipments_bulk_ship",
                 "shipping:shipment_ship",
                 "shipping:shipment_cancel",
+            ),
+            work=WorkCount(
+                count=exception_count,
+                one="parcel in exception",
+                many="parcels in exception",
+                query="exceptions=on",
             ),
         ),
     )

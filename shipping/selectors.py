@@ -180,6 +180,11 @@ def shipments_for_bulk(ids: list[int]) -> list[Shipment]:
 # --- the manager dashboard ------------------------------------------------------------------
 
 
+def exception_count() -> int:
+    """Parcels in exception with the carrier (the home page's figure)."""
+    return Shipment.objects.exceptions().count()
+
+
 def exceptions_summary(*, channel_id: int | None = None, shown: int = 10) -> tuple[int, list]:
     """How many parcels are in exception with the carrier, and the oldest few (two queries)."""
     parcels = Shipment.objects.exceptions()

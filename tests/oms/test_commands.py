@@ -16,8 +16,9 @@ pytestmark = pytest.mark.django_db
 @override_settings(DEBUG=True)
 def test_seed_demo_creates_one_user_per_role_and_is_idempotent():
     out = io.StringIO()
-    call_command("seed_demo", stdout=out)
-    call_command("seed_demo", stdout=io.StringIO())
+    call_command("seed_demo", "--skip", "history", stdout=out)
+    call_command("seed_demo", "--skip", "history", stdout=io.StringIO())
+    assert "history:" not in out.getvalue()
     User = get_user_model()
     assert User.objects.count() == 4
     expected = {
@@ -37,6 +38,13 @@ def test_seed_demo_creates_one_user_per_role_and_is_idempotent():
 def test_seed_demo_refuses_in_production():
     with pytest.raises(CommandError, match="Refusing to create demo users"):
         call_command("seed_demo", stdout=io.StringIO())
+    assert get_user_model().objects.count() == 0
+
+
+@override_settings(DEBUG=True)
+def test_seed_demo_names_the_demo_data_it_may_skip():
+    with pytest.raises(CommandError, match="No demo data named nothing; the names are inventory"):
+        call_command("seed_demo", "--skip", "nothing", stdout=io.StringIO())
     assert get_user_model().objects.count() == 0
 
 

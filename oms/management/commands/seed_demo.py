@@ -17,6 +17,13 @@ class Command(BaseCommand):
             action="store_true",
             help="Seed even with DEBUG off (demo users have a published password).",
         )
+        parser.add_argument(
+            "--skip",
+            action="append",
+            default=[],
+            metavar="NAME",
+            help="Leave out one app's demo data (e.g. history); may be repeated.",
+        )
 
     def handle(self, *args, **options):
         if not settings.DEBUG and not options["allow_production"]:
@@ -24,9 +31,17 @@ class Command(BaseCommand):
                 "Refusing to create demo users with a published password while DEBUG is off; "
                 "pass --allow-production if this really is a demo instance."
             )
+        seeders = demo_seeders()
+        unknown = sorted(set(options["skip"]) - set(seeders))
+        if unknown:
+            raise CommandError(
+                f"No demo data named {', '.join(unknown)}; the names are {', '.join(seeders)}."
+            )
         users = seed_demo_users()
         admin = next(user for user, role in users if role == Role.ADMIN)
-        for name, seeder in demo_seeders().items():
+        for name, seeder in seeders.items():
+            if name in options["skip"]:
+                continue
             summary = seeder(admin)
             details = ", ".join(
                 f"{key.replace('_', ' ')} {value}" for key, value in summary.items()
