@@ -11,7 +11,7 @@ PYTEST_WORKERS ?= auto
 # Local development runs with DEBUG on unless the caller says otherwise.
 export DEBUG ?= true
 
-.PHONY: setup run test worker lint format migrate clean
+.PHONY: setup run test worker lint format migrate reset-demo clean
 
 $(BIN)/activate:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "$(PYTHON) not found; set PYTHON=/path/to/python3.11"; exit 1; }
@@ -32,6 +32,12 @@ run: migrate
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 	@echo "Back office: http://$(HOST):$(PORT)/  (API docs: /api/docs/)"
 	$(PY) manage.py runserver $(HOST):$(PORT)
+
+# Start the demo over: empty the database (the SQLite file, or the one DATABASE_URL names; Django
+# asks to confirm with "yes"), then seed it again. `make run` afterwards serves the fresh data.
+reset-demo: migrate
+	$(PY) manage.py flush
+	$(PY) manage.py seed_demo
 
 # pytest exits 5 when it collects nothing; a suite that runs no test is a failure here.
 test: setup

@@ -3,7 +3,7 @@
 from django.db import IntegrityError, transaction
 from django.shortcuts import get_object_or_404
 from django.urls import path
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import generics, serializers, status
 from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
@@ -11,6 +11,7 @@ from rest_framework.views import APIView
 
 from inventory import selectors, services
 from inventory.models import MovementKind, Product, StockLevel, Warehouse
+from oms.api_schema import INVALID_CURSOR, error_responses
 from oms.roles import STAFF_ROLES, Role
 from oms.validators import COUNTRY_CODE_MESSAGE, is_country_code, normalize_country
 
@@ -37,12 +38,6 @@ class ProductSerializer(serializers.ModelSerializer):
         read_only_fields = ["created_at", "updated_at"]
         extra_kwargs = {"price": {"min_value": 0}, "cost": {"min_value": 0}}
 
-    def validate_sku(self, value: str) -> str:
-        value = value.strip()
-        if not value or any(character.isspace() for character in value):
-            raise serializers.ValidationError("A SKU cannot be empty or contain spaces.")
-        return value
-
 
 class ProductListView(generics.ListCreateAPIView):
     """Catalog. Filters: `q` (SKU, name or barcode), `active` (true/false)."""
@@ -56,10 +51,18 @@ class ProductListView(generics.ListCreateAPIView):
         parameters=[
             OpenApiParameter("q", str, description="SKU, name or barcode"),
             OpenApiParameter("active", bool),
-        ]
+        ],
+        responses={
+            200: ProductSerializer(many=True),
+            **error_responses(401, 403, 404, codes=INVALID_CURSOR),
+        },
     )
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
+
+    @extend_schema(responses={201: ProductSerializer, **error_responses(400, 401, 403)})
+    def post(self, request, *args, **kwargs):
+        return super().post(request, *args, **kwargs)
 
     def get_queryset(self):
         products = Product.objects.search(self.request.query_params.get("q", ""))
@@ -75,12 +78,17 @@ class ProductDetailView(APIView):
     read_roles = STAFF_ROLES
     allowed_roles = CATALOG_WRITERS
 
-    @extend_schema(responses=ProductSerializer)
+    @extend_schema(responses={200: ProductSerializer, **error_responses(401, 403, 404)})
     def get(self, request, sku: str):
         return Response(ProductSerializer(get_object_or_404(Product, sku=sku)).data)
 
     @extend_schema(
-        request=ProductSerializer, responses={200: ProductSerializer, 201: ProductSerializer}
+        request=ProductSerializer,
+        responses={
+            200: ProductSerializer,
+            201: ProductSerializer,
+            **error_responses(400, 401, 403, 404),
+        },
     )
     def put(self, request, sku: str):
         data = {**request.data, "sku": sku}
@@ -115,6 +123,10 @@ class WarehouseSerializer(serializers.ModelSerializer):
         return normalize_country(value)
 
 
+@extend_schema_view(
+    get=extend_schema(responses={200: WarehouseSerializer(many=True), **error_responses(401, 403)}),
+    post=extend_schema(responses={201: WarehouseSerializer, **error_responses(400, 401, 403)}),
+)
 class WarehouseListView(generics.ListCreateAPIView):
     serializer_class = WarehouseSerializer
     queryset = Warehouse.objects.order_by("priority", "code")
@@ -136,6 +148,10 @@ class StockLevelSerializer(serializers.ModelSerializer):
         ]
 
 
+class StockLevelsSerializer(serializers.Serializer):
+    results = StockLevelSerializer(many=True)
+
+
 def _skus_param(request) -> list[str]:
     skus = [sku.strip() for sku in request.query_params.getlist("sku") if sku.strip()]
     if not skus:
@@ -152,11 +168,11 @@ class StockLevelListView(APIView):
 
     @extend_schema(
         parameters=[OpenApiParameter("sku", str, many=True, required=True)],
-        responses=StockLevelSerializer(many=True),
+        responses={200: StockLevelsSerializer, **error_responses(400, 401, 403)},
     )
     def get(self, request):
         levels = selectors.levels_for_skus(skus=_skus_param(request))
-        return Response({"results": StockLevelSerializer(levels, many=True).data})
+        return Response(StockLevelsSerializer({"results": levels}).data)
 
 
 ADJUSTMENT_REASONS = {
@@ -204,7 +220,13 @@ class StockAdjustmentView(APIView):
 
     allowed_roles = STOCK_WRITERS
 
-    @extend_schema(request=StockAdjustmentSerializer, responses={201: StockLevelSerializer})
+    @extend_schema(
+        request=StockAdjustmentSerializer,
+        responses={
+            201: StockLevelSerializer,
+            **error_responses(400, 401, 403, 409, codes={409: "negative_stock, stock_allocated"}),
+        },
+    )
     def post(self, request):
         serializer = StockAdjustmentSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -233,6 +255,13 @@ class AvailabilitySerializer(serializers.Serializer):
     allocated = serializers.IntegerField()
 
 
+class AvailabilityOutSerializer(serializers.Serializer):
+    results = AvailabilitySerializer(many=True, help_text="The SKUs found, in the order asked.")
+    unknown_skus = serializers.ListField(
+        child=serializers.CharField(), help_text="The SKUs asked for that do not exist."
+    )
+
+
 class AvailabilityView(APIView):
     """Available to promise per SKU over all active warehouses (`?sku=A&sku=B`)."""
 
@@ -240,16 +269,15 @@ class AvailabilityView(APIView):
 
     @extend_schema(
         parameters=[OpenApiParameter("sku", str, many=True, required=True)],
-        responses=AvailabilitySerializer(many=True),
+        responses={200: AvailabilityOutSerializer, **error_responses(400, 401, 403)},
     )
     def get(self, request):
         skus = _skus_param(request)
         found = selectors.availability(skus=skus)
         unknown = [sku for sku in dict.fromkeys(skus) if sku not in found]
         results = [found[sku] for sku in dict.fromkeys(skus) if sku in found]
-        return Response(
-            {"results": AvailabilitySerializer(results, many=True).data, "unknown_skus": unknown}
-        )
+        body = {"results": results, "unknown_skus": unknown}
+        return Response(AvailabilityOutSerializer(body).data)
 
 
 urlpatterns = [

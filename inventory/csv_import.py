@@ -8,11 +8,11 @@ The file: a header row `sku,warehouse,counted[,note]` (any order, any case; comm
 tab separated, as spreadsheets export), then one row per level counted.
 """
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
 from oms.csvfiles import FileRefused, PreviewSheet, read_table
+from oms.numbers import whole_number
 
 REQUIRED_COLUMNS = ("sku", "warehouse", "counted")
 OPTIONAL_COLUMNS = ("note",)
@@ -22,17 +22,6 @@ MAX_NOTE_LENGTH = 500
 # The most units one movement may carry, here and in the back-office forms: far above any real
 # count, far below the 32-bit columns, so a typo gets an error instead of a database failure.
 MAX_QUANTITY = 1_000_000
-WHOLE_NUMBER = re.compile(r"[0-9]+")
-
-
-def whole_number(text: str) -> int | None:
-    """`text` as a whole number of 0 or more, or None. A longer run of digits than any allowed
-    quantity reads as just over the maximum (and is never converted digit by digit)."""
-    if not WHOLE_NUMBER.fullmatch(text):
-        return None
-    if len(text.lstrip("0")) > len(str(MAX_QUANTITY)):
-        return MAX_QUANTITY + 1
-    return int(text)
 
 
 @dataclass(frozen=True)
@@ -138,7 +127,7 @@ def _check_cells(rows: list[CountRow]) -> tuple[CountRow, ...]:
             errors.append("SKU is missing.")
         if not row.warehouse:
             errors.append("Warehouse is missing.")
-        counted = whole_number(row.counted_text)
+        counted = whole_number(row.counted_text, maximum=MAX_QUANTITY)
         if counted is None:
             shown = f"“{row.counted_text}”" if row.counted_text else "nothing"
             errors.append(f"Counted must be a whole number of 0 or more (got {shown}).")

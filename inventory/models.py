@@ -7,10 +7,11 @@ is the only code that changes a level, and it writes a ledger row for every chan
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q, Sum
-from django.db.models.functions import Greatest
+from django.db.models.functions import Greatest, Upper
 
 from oms.models import TimeStampedModel
 from oms.money import MONEY
+from oms.validators import validate_code, validate_reference
 
 
 class ProductQuerySet(models.QuerySet):
@@ -32,7 +33,13 @@ class ProductQuerySet(models.QuerySet):
 class Product(TimeStampedModel):
     """One sellable SKU."""
 
-    sku = models.CharField("SKU", max_length=64, unique=True)
+    sku = models.CharField(
+        "SKU",
+        max_length=64,
+        unique=True,
+        validators=[validate_reference],
+        help_text="Letters, digits and ASCII punctuation such as - _ . / # +; no spaces.",
+    )
     name = models.CharField(max_length=200)
     barcode = models.CharField(
         max_length=32, blank=True, default="", help_text="GTIN / EAN / UPC printed on the item."
@@ -57,7 +64,11 @@ class Product(TimeStampedModel):
             models.CheckConstraint(condition=Q(price__gte=0), name="product_price_non_negative"),
             models.CheckConstraint(condition=Q(cost__gte=0), name="product_cost_non_negative"),
         ]
-        indexes = [models.Index(fields=["is_active", "sku"], name="product_active_sku")]
+        indexes = [
+            models.Index(fields=["is_active", "sku"], name="product_active_sku"),
+            # A SKU typed in any case finds its product (`product_by_sku`).
+            models.Index(Upper("sku"), name="product_sku_upper"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.sku} — {self.name}"
@@ -69,7 +80,12 @@ class WarehouseQuerySet(models.QuerySet):
 
 
 class Warehouse(TimeStampedModel):
-    code = models.CharField(max_length=20, unique=True)
+    code = models.CharField(
+        max_length=20,
+        unique=True,
+        validators=[validate_code],
+        help_text="Letters, digits, hyphens (-) and underscores (_).",
+    )
     name = models.CharField(max_length=100)
     address_line1 = models.CharField(max_length=200, blank=True, default="")
     city = models.CharField(max_length=100, blank=True, default="")

@@ -24,6 +24,10 @@ from inventory.errors import (
 )
 from inventory.models import MovementKind, Product, StockLevel, StockMovement, Warehouse
 from inventory.signals import stock_available_increased
+from oms.numbers import column_max
+
+# Each movement is bounded by the doors; this bounds their sum, which the column must hold.
+MAX_ON_HAND = column_max(StockLevel, "on_hand")
 
 
 @dataclass(frozen=True)
@@ -141,6 +145,11 @@ def _check_change(change: _Change, level: StockLevel, on_hand_delta: int, index:
             fields={field: [f"Only {level.allocated} allocated."]},
         )
     new_on_hand = level.on_hand + on_hand_delta
+    if new_on_hand > MAX_ON_HAND:
+        raise InvalidQuantity(
+            f"{where} would hold {new_on_hand:,} units; a level holds at most {MAX_ON_HAND:,}.",
+            fields={field: [f"At most {MAX_ON_HAND - level.on_hand:,} more units fit here."]},
+        )
     if new_on_hand < 0:
         raise NegativeStock(
             f"{where} has {level.on_hand} on hand; this would leave {new_on_hand}.",

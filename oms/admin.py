@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from oms.login import ThrottledAdminAuthenticationForm
 from oms.models import (
     ApiClient,
     WebhookAttempt,
@@ -8,6 +9,9 @@ from oms.models import (
     WebhookEvent,
     WorkerHeartbeat,
 )
+
+# The admin's sign-in gets the same brakes on password guessing as /login/.
+admin.site.login_form = ThrottledAdminAuthenticationForm
 
 
 @admin.register(ApiClient)

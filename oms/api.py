@@ -20,6 +20,7 @@ from rest_framework.response import Response
 from oms.errors import DomainError
 from oms.models import ApiClient
 from oms.roles import user_has_role
+from oms.validators import escape_non_text, text_problem
 
 # Writing last_used_at on every request would make each API call a write; once a minute is enough.
 LAST_USED_RESOLUTION_SECONDS = 60
@@ -93,16 +94,61 @@ class ApiKeyAuthenticationScheme(OpenApiAuthenticationExtension):
         }
 
 
+# The deepest body the API takes (a return's lines) is three levels; 32 leaves room, and keeps
+# every later walk over the data (serializers, error paths, fingerprints) far from Python's
+# recursion limit.
+MAX_JSON_DEPTH = 32
+
+
 class JSONParser(parsers.JSONParser):
-    """DRF's JSON parser, with a body nested too deep for Python's decoder a 400 like any other
-    malformed JSON (DRF catches only ValueError, so `[[[[…` 5,000 deep was a 500)."""
+    """DRF's JSON parser, with the body checked before any view sees it.
+
+    Every endpoint takes a JSON object, so anything else (`[1]`, `"s"`, `null`) is refused;
+    so is nesting deeper than MAX_JSON_DEPTH (Python's decoder gives up on `[[[[…` 5,000 deep
+    with a RecursionError, which DRF let through as a 500), and a string or key that is not
+    text (`oms.validators.text_problem`: NUL, which PostgreSQL cannot store, or a control
+    character). Each refusal is a 400 `validation_error` naming the field.
+    """
 
     def parse(self, stream, media_type=None, parser_context=None):
         try:
-            return super().parse(stream, media_type, parser_context)
+            data = super().parse(stream, media_type, parser_context)
         except RecursionError as error:
             message = "JSON parse error - the body is nested too deeply."
             raise exceptions.ParseError(message) from error
+        if not isinstance(data, dict):
+            raise exceptions.ValidationError("The body must be a JSON object.")
+        check_json_body(data)
+        return data
+
+
+def check_json_body(body: dict) -> None:
+    """Raise a ValidationError naming the first field too deep or holding something not text.
+
+    A walk with its own stack: recursion is what a hostile body is built to exhaust.
+    """
+    pending = [(body, "", 1)]
+    while pending:
+        value, path, depth = pending.pop()
+        if depth > MAX_JSON_DEPTH:
+            raise exceptions.ParseError(
+                f"The body is nested more than {MAX_JSON_DEPTH} levels deep."
+            )
+        if isinstance(value, dict):
+            items = value.items()
+        elif isinstance(value, list):
+            items = enumerate(value)
+        else:
+            continue
+        for key, item in items:
+            name = f"{path}.{key}" if path else str(key)
+            problem = text_problem(key) if isinstance(key, str) else None
+            if problem is None and isinstance(item, str):
+                problem = text_problem(item)
+            if problem:
+                raise exceptions.ValidationError({escape_non_text(name): [problem]})
+            if isinstance(item, dict | list):
+                pending.append((item, name, depth + 1))
 
 
 class HasRole(BasePermission):
@@ -186,9 +232,18 @@ def exception_handler(exc, context):
     return Response(body, status=exc.status_code, headers=headers)
 
 
-def json_error_response(code: str, message: str, status_code: int) -> JsonResponse:
-    """The envelope outside DRF (unknown API paths, server errors)."""
-    return JsonResponse(error_body(code, message), status=status_code)
+def json_error_response(
+    code: str, message: str, status_code: int, fields: dict | None = None
+) -> JsonResponse:
+    """The envelope outside DRF (unknown API paths, refused requests, server errors)."""
+    return JsonResponse(error_body(code, message, fields), status=status_code)
+
+
+def api_bad_request(request, exception=None) -> JsonResponse:
+    """A request refused before any view (`oms.input_guards`, an unreadable body)."""
+    message = getattr(exception, "message", None) or "The request could not be read."
+    fields = getattr(exception, "fields", None)
+    return json_error_response("validation_error", message, status.HTTP_400_BAD_REQUEST, fields)
 
 
 def api_not_found(request, exception=None) -> JsonResponse:

@@ -17,6 +17,8 @@ from typing import Generic, Self, TypeVar
 
 from django.http import StreamingHttpResponse
 
+from oms.validators import first_non_text, text_problem
+
 DELIMITERS = ",;\t"
 # A cell starting with one of these is run as a formula by spreadsheets (CSV injection).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -89,6 +91,10 @@ def read_table(
     text = decode(content)
     if text is None:
         raise FileRefused("The file is not UTF-8 text. Save it from your spreadsheet as CSV UTF-8.")
+    problem = text_problem(text)
+    if problem:
+        line = text.count("\n", 0, first_non_text(text)) + 1
+        raise FileRefused(f"Line {line} of the file: {problem} Save it again as CSV UTF-8.")
     try:
         records = read_records(text)
     except csv.Error as error:

@@ -2,6 +2,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.core.validators import URLValidator
 
+from oms.destinations import internal_address_reason
 from oms.models import WEBHOOK_EVENTS, WebhookEndpoint
 
 
@@ -34,6 +35,13 @@ class WebhookEndpointForm(forms.Form):
     is_active = forms.BooleanField(
         label="Active", required=False, initial=True, help_text="Inactive endpoints get nothing."
     )
+
+    def clean_url(self) -> str:
+        url = self.cleaned_data["url"]
+        refusal = internal_address_reason(url)
+        if refusal:
+            raise forms.ValidationError(refusal)
+        return url
 
     @classmethod
     def for_endpoint(cls, endpoint: WebhookEndpoint, data=None) -> "WebhookEndpointForm":

@@ -8,7 +8,14 @@ so the header means the same everywhere. Keys are per client (`client_key`) and 
 The key row is committed *before* the work starts (its own short transaction), so a second
 request with the same key sees it at once: still running → 409 `request_in_progress`; finished
 → the stored status and body with `Idempotent-Replayed: true`; another body → 422
-`idempotency_key_reused`. A request that crashed frees its key so the client may retry.
+`idempotency_key_reused`. A request that failed before it made anything frees its key so the
+client may retry.
+
+A process can die between committing its work and storing its response. An endpoint that makes
+something (order capture) closes that gap: inside the transaction that makes it, it calls
+`remember_resource`, and passes `replay` to `idempotent`. A retry that finds the key still in
+progress with a resource remembered — the first request committed, whether it died since or is
+about to answer — gets `replay(resource)`, stored as the key's response from then on.
 """
 
 import hashlib
@@ -27,6 +34,8 @@ HEADER = "Idempotency-Key"
 MAX_KEY_LENGTH = 255
 # A request still "in progress" after this long died without cleaning up; its key is reusable.
 ABANDONED_AFTER = timedelta(minutes=5)
+# Where `idempotent` leaves the key row's id on the request for `remember_resource`.
+KEY_ID_ATTRIBUTE = "idempotency_key_id"
 
 
 def client_key(request) -> str:
@@ -42,6 +51,14 @@ def fingerprint(request) -> str:
     return hashlib.sha256(f"{request.method} {request.path}\n{body}".encode()).hexdigest()
 
 
+def remember_resource(request, *, resource: str) -> None:
+    """Tell the request's key what the request made; call it inside the transaction that made
+    it, so the two commit together. Without an Idempotency-Key it does nothing."""
+    key_id = getattr(request, KEY_ID_ATTRIBUTE, None)
+    if key_id is not None:
+        IdempotencyKey.objects.filter(pk=key_id).update(resource=resource)
+
+
 def _claim(owner: str, key: str, print_: str) -> tuple[IdempotencyKey, bool]:
     """Insert the key as in progress; (row, True) if ours, (existing row, False) otherwise."""
     try:
@@ -53,10 +70,13 @@ def _claim(owner: str, key: str, print_: str) -> tuple[IdempotencyKey, bool]:
         pass
     with transaction.atomic():
         row = IdempotencyKey.objects.select_for_update().get(client_key=owner, key=key)
+        # Abandoned: its request died long ago without making anything (one that made
+        # something is answered with it instead, never run again).
         abandoned = (
             row.state == IdempotencyKey.State.IN_PROGRESS
             and row.created_at < timezone.now() - ABANDONED_AFTER
             and row.fingerprint == print_
+            and not row.resource
         )
         if abandoned:
             row.created_at = timezone.now()
@@ -65,8 +85,28 @@ def _claim(owner: str, key: str, print_: str) -> tuple[IdempotencyKey, bool]:
         return row, False
 
 
-def idempotent(request, handler) -> Response:
-    """Run `handler()` once per (client, Idempotency-Key); without the header, just run it."""
+def _complete(row: IdempotencyKey, response: Response) -> None:
+    IdempotencyKey.objects.filter(pk=row.pk).update(
+        state=IdempotencyKey.State.COMPLETED,
+        response_status=response.status_code,
+        response_body=response.data,
+    )
+
+
+def _answer_made(row: IdempotencyKey, replay) -> Response:
+    """The first request committed what it made but never stored its answer: answer with it."""
+    response = replay(row.resource)
+    if response.status_code < 500:
+        _complete(row, response)
+    response["Idempotent-Replayed"] = "true"
+    return response
+
+
+def idempotent(request, handler, *, replay=None) -> Response:
+    """Run `handler()` once per (client, Idempotency-Key); without the header, just run it.
+
+    `replay(resource)` answers a retry whose first request made `resource` (see
+    `remember_resource`) but never stored its response."""
     key = request.headers.get(HEADER, "").strip()
     if not key:
         return handler()
@@ -86,6 +126,8 @@ def idempotent(request, handler) -> Response:
                 ),
                 status=422,
             )
+        if row.state == IdempotencyKey.State.IN_PROGRESS and row.resource and replay:
+            return _answer_made(row, replay)
         if row.state == IdempotencyKey.State.IN_PROGRESS:
             return Response(
                 error_body(
@@ -97,19 +139,18 @@ def idempotent(request, handler) -> Response:
         return Response(
             row.response_body, status=row.response_status, headers={"Idempotent-Replayed": "true"}
         )
+    setattr(request, KEY_ID_ATTRIBUTE, row.pk)
+    # A failure frees the key for a retry, unless the request had already made something.
+    unmade = IdempotencyKey.objects.filter(pk=row.pk, resource="")
     try:
         response = handler()
     except BaseException:
-        IdempotencyKey.objects.filter(pk=row.pk).delete()
+        unmade.delete()
         raise
     if response.status_code >= 500:
-        IdempotencyKey.objects.filter(pk=row.pk).delete()
+        unmade.delete()
         return response
-    IdempotencyKey.objects.filter(pk=row.pk).update(
-        state=IdempotencyKey.State.COMPLETED,
-        response_status=response.status_code,
-        response_body=response.data,
-    )
+    _complete(row, response)
     return response
 
 

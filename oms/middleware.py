@@ -10,7 +10,10 @@ class HtmxMessagesMiddleware:
 
     A full page renders messages in `base.html`. A partial swapped in by htmx does not, so any
     message still unread when the partial is returned is appended as an out-of-band swap of
-    the `#messages` region.
+    the `#messages` region. The answer to an action (any method but GET and HEAD) replaces the
+    region even when it has nothing to say: a success banner must not stay above a later action
+    that failed (a form returned with its errors flashes nothing). A live check as the person
+    types is no action and leaves the banners alone (`oms.rendering.keeping_banners`).
     """
 
     def __init__(self, get_response):
@@ -29,7 +32,10 @@ class HtmxMessagesMiddleware:
         if storage.used:
             return response
         pending = list(storage)
-        if pending:
+        action = request.method not in ("GET", "HEAD") and not getattr(
+            response, "keeps_banners", False
+        )
+        if pending or action:
             response.content += render_to_string(
                 "components/messages.html", {"messages": pending, "oob": True}
             ).encode(response.charset)

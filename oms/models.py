@@ -83,6 +83,10 @@ class IdempotencyKey(models.Model):
     state = models.CharField(max_length=20, choices=State.choices, default=State.IN_PROGRESS)
     response_status = models.PositiveSmallIntegerField(null=True, blank=True)
     response_body = models.JSONField(null=True, blank=True)
+    # What the request made (an order number), written in the transaction that made it: a
+    # request that dies after its commit but before its response is stored leaves this behind,
+    # and the retry answers with what was made instead of making it again.
+    resource = models.CharField(max_length=100, blank=True, default="")
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
 
     class Meta:

@@ -18,6 +18,14 @@ def is_partial_request(request) -> bool:
     return bool(request.htmx) and not request.htmx.history_restore_request
 
 
+def keeping_banners(response: HttpResponse) -> HttpResponse:
+    """Mark an htmx answer to a POST that reports no action (a live check as the person types):
+    the banners above the page stay as they are. Every other answer to a POST replaces them
+    (`oms.middleware.HtmxMessagesMiddleware`)."""
+    response.keeps_banners = True
+    return response
+
+
 def render_screen(request, template: str, partial: str, context: dict, *, status: int = 200):
     """`template#partial` for an htmx swap, else the whole `template`."""
     name = f"{template}#{partial}" if is_partial_request(request) else template

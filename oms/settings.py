@@ -89,12 +89,15 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "oms.security_headers.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "oms.input_guards.RefuseNulMiddleware",
+    "oms.input_guards.DataErrorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "oms.middleware.HtmxMessagesMiddleware",
@@ -164,7 +167,9 @@ else:
 # an unacknowledged message after the visibility timeout, so that must be comfortably longer,
 # or a task waiting for its countdown would be delivered twice.
 CELERY_MAX_COUNTDOWN_SECONDS = 60 * 60
-CELERY_BROKER_URL = REDIS_URL or "memory://"
+# In-process tasks still pass through a broker connection, which needs a host name: kombu
+# warns "No hostname was supplied" for a bare "memory://" (the memory transport ignores it).
+CELERY_BROKER_URL = REDIS_URL or "memory://localhost/"
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * CELERY_MAX_COUNTDOWN_SECONDS}
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
@@ -253,6 +258,8 @@ LANGUAGE_CODE = "en-us"
 TIME_ZONE = os.environ.get("TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True
+# Days and times shown and typed one way everywhere, 2025-01-15 14:02 (`oms/formats/en`).
+FORMAT_MODULE_PATH = "oms.formats"
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
@@ -307,8 +314,14 @@ SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=not DEBUG)
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=not DEBUG)
 if env_bool("SECURE_PROXY_SSL_HEADER"):
-    # Behind a proxy that terminates TLS and sets X-Forwarded-Proto.
+    # Behind a proxy that terminates TLS and sets X-Forwarded-Proto. Django sends HSTS only on
+    # requests it sees as HTTPS, so behind such a proxy HSTS needs this setting.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# How many reverse proxies of ours append to X-Forwarded-For: the client address is the Nth
+# entry from the right (`oms.client_address`); 0 ignores the header, which clients can forge.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must be 0 or more.")
 # /healthz is polled over plain HTTP by load balancers and container healthchecks.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SILENCED_SYSTEM_CHECKS = env_list("SILENCED_SYSTEM_CHECKS")
@@ -324,7 +337,7 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["oms.api.JSONParser"],
     "EXCEPTION_HANDLER": "oms.api.exception_handler",
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "oms.api_schema.AutoSchema",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
@@ -336,6 +349,9 @@ SPECTACULAR_SETTINGS = {
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Request bodies apart from responses: read-only fields leave the request, and fields that
+    # refuse a blank string say `minLength: 1` there (the schema is checked against the API).
+    "COMPONENT_SPLIT_REQUEST": True,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
@@ -350,6 +366,10 @@ SPECTACULAR_SETTINGS = {
         # A return line's `reason` and a return's `status` (beside the order's and others').
         "ReturnReasonEnum": "returns.models.ReturnReason",
         "ReturnStatusEnum": "returns.models.ReturnStatus",
+        # A payment's own lifecycle and an order's payment summary: both `PaymentStatusEnum`
+        # by default, and the schema named the order's values for a payment's status.
+        "PaymentStatusEnum": "payments.models.PaymentStatus",
+        "OrderPaymentStatusEnum": "orders.models.Order.PaymentStatus",
     },
 }
 
@@ -359,8 +379,15 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "filters": {"refusal_without_traceback": {"()": "oms.log_filters.RefusalWithoutTraceback"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    # In-process tasks would log a line per task into the web server's output.
-    "loggers": {"celery.app.trace": {"level": "INFO" if REDIS_URL else "WARNING"}},
+    "loggers": {
+        # Django's own console handler would print every request error a second time, beside
+        # the root's: its records reach the root handler alone, at the root's level.
+        "django": {"handlers": [], "level": "NOTSET"},
+        "django.request": {"filters": ["refusal_without_traceback"]},
+        # In-process tasks would log a line per task into the web server's output.
+        "celery.app.trace": {"level": "INFO" if REDIS_URL else "WARNING"},
+    },
 }

@@ -2,9 +2,10 @@
 
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.shortcuts import render
 from django.urls import include, path
 from django.views import defaults
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.permissions import AllowAny
 
 from inventory import api as inventory_api
@@ -45,6 +46,7 @@ urlpatterns = [
     path("inventory/", include("inventory.urls")),
     path("manual-orders/", include("orders.urls_manual")),
     path("orders/import/", include("orders.urls_import")),
+    path("orders/inbox/", include("orders.urls_inbox")),
     path("orders/", include("orders.urls")),
     path("shipping/", include("shipping.urls")),
     path("payments/", include("payments.urls")),
@@ -58,12 +60,23 @@ urlpatterns = [
     ),
     path(
         "api/docs/",
-        SpectacularSwaggerView.as_view(
-            url_name="api_schema", permission_classes=[AllowAny], authentication_classes=[]
+        # Split: the start-up script is served as a file (?script), not inline, for the CSP.
+        SpectacularSwaggerSplitView.as_view(
+            url_name="api_schema",
+            template_name="oms/api_docs.html",
+            permission_classes=[AllowAny],
+            authentication_classes=[],
         ),
         name="api_docs",
     ),
 ]
+
+
+def handler400(request, exception=None):
+    if request.path.startswith("/api/"):
+        return api.api_bad_request(request, exception)
+    message = getattr(exception, "message", None)
+    return render(request, "400.html", {"message": message}, status=400)
 
 
 def handler404(request, exception=None):

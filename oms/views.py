@@ -1,5 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -12,7 +13,7 @@ from oms.forms import ApiKeyForm, WebhookEndpointForm
 from oms.health import system_health
 from oms.models import ApiClient, WebhookDelivery, WebhookEndpoint
 from oms.rendering import is_partial_request
-from oms.roles import Role, role_required
+from oms.roles import STAFF_ROLES, Role, role_required, user_has_role
 from oms.services import api_client_create, api_client_revoke
 from oms.webhooks import webhook_delivery_retry, webhook_endpoint_create, webhook_endpoint_update
 from oms.webhooks.selectors import (
@@ -34,8 +35,15 @@ def home(request):
 @never_cache
 @require_GET
 def healthz(request):
+    """200 unless this process cannot serve (503): a load balancer must not take every web
+    process out because the workers stopped, so `degraded` still answers 200 and monitoring
+    reads the status. Details (errors, host names) are for signed-in staff only; who is signed
+    in is asked only once the database answered, since the session lives there."""
     report = system_health()
-    return JsonResponse(report, status=200 if report["status"] == "ok" else 503)
+    status = 503 if report["status"] == "unavailable" else 200
+    if not report["database"]["ok"] or not user_has_role(request.user, *STAFF_ROLES):
+        report = {"status": report["status"]}
+    return JsonResponse(report, status=status)
 
 
 @role_required(Role.MANAGER)
@@ -72,11 +80,16 @@ def api_key_revoke(request, pk: int):
 def webhook_list(request):
     form = WebhookEndpointForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        endpoint = webhook_endpoint_create(**form.cleaned_data)
-        messages.success(
-            request, f"Endpoint {endpoint.url} added. Give its signing secret to the receiver."
-        )
-        return redirect("webhook_detail", pk=endpoint.pk)
+        try:
+            endpoint = webhook_endpoint_create(**form.cleaned_data)
+        except ValidationError as refusal:
+            # The URL's host may resolve elsewhere by now than when the form checked it.
+            form.add_error(None, refusal.messages)
+        else:
+            messages.success(
+                request, f"Endpoint {endpoint.url} added. Give its signing secret to the receiver."
+            )
+            return redirect("webhook_detail", pk=endpoint.pk)
     return render(
         request, "oms/webhooks.html", {"form": form, "endpoints": webhook_endpoint_list()}
     )
@@ -88,9 +101,13 @@ def webhook_detail(request, pk: int):
     endpoint = get_object_or_404(WebhookEndpoint, pk=pk)
     form = WebhookEndpointForm.for_endpoint(endpoint, request.POST or None)
     if request.method == "POST" and form.is_valid():
-        endpoint = webhook_endpoint_update(endpoint=endpoint, **form.cleaned_data)
-        messages.success(request, f"Endpoint {endpoint.url} saved.")
-        return redirect("webhook_detail", pk=endpoint.pk)
+        try:
+            endpoint = webhook_endpoint_update(endpoint=endpoint, **form.cleaned_data)
+        except ValidationError as refusal:
+            form.add_error(None, refusal.messages)
+        else:
+            messages.success(request, f"Endpoint {endpoint.url} saved.")
+            return redirect("webhook_detail", pk=endpoint.pk)
     paginator = Paginator(webhook_delivery_list(endpoint=endpoint), DELIVERIES_PER_PAGE)
     deliveries = paginator.get_page(request.GET.get("page"))
     context = {"endpoint": endpoint, "form": form, "deliveries": deliveries}

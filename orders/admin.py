@@ -12,11 +12,20 @@ from orders.models import (
     OrderLine,
     SalesChannel,
 )
+from orders.selectors_inbox import PREVIEW_BYTES, printable
 
 
 @admin.register(SalesChannel)
 class SalesChannelAdmin(admin.ModelAdmin):
-    list_display = ["code", "name", "kind", "currency", "sla_hours", "is_active"]
+    list_display = [
+        "code",
+        "name",
+        "kind",
+        "webhook_platform",
+        "currency",
+        "sla_hours",
+        "is_active",
+    ]
     list_filter = ["kind", "is_active"]
 
 
@@ -80,9 +89,19 @@ class ChannelWebhookReceiptAdmin(admin.ModelAdmin):
     list_filter = ["outcome", "source", "channel"]
     search_fields = ["external_id", "webhook_id"]
     readonly_fields = [
-        *("channel", "source", "webhook_id", "topic", "external_id", "payload"),
-        *("outcome", "error", "order", "received_at"),
+        *("channel", "source", "webhook_id", "topic", "external_id", "raw_body_text", "payload"),
+        *("outcome", "error", "order", "conflicts_with", "received_at"),
+        *("replayed_at", "replayed_by", "body_sha256"),
     ]
+    exclude = ["raw_body"]
+
+    def get_queryset(self, request):
+        # A body may be 20 MB: the list never loads them (the page of one receipt does).
+        return super().get_queryset(request).defer("raw_body", "payload")
+
+    @admin.display(description="Raw body (start)")
+    def raw_body_text(self, receipt) -> str:
+        return printable(bytes(receipt.raw_body[:PREVIEW_BYTES]))
 
     def has_add_permission(self, request):
         return False

@@ -4,6 +4,7 @@ A channel key captures and reads its own channel's orders only; a staff key or s
 with its user's role and names the channel when it captures.
 """
 
+from django.db import transaction
 from django.shortcuts import get_object_or_404
 from django.urls import path
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -14,10 +15,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from oms.api import HasRole, exception_handler
+from oms.api_schema import INVALID_CURSOR, error_responses
 from oms.errors import DomainError
-from oms.idempotency import HEADER, idempotent
+from oms.idempotency import IDEMPOTENCY_PARAMETER, idempotent, remember_resource
 from oms.models import ApiClient
 from oms.roles import STAFF_ROLES, Role
+from oms.validators import parse_moment
 from orders import selectors
 from orders.api_serializers import (
     CancelSerializer,
@@ -73,6 +76,7 @@ class OrderListView(APIView):
     """Capture an order (POST) or list orders (GET)."""
 
     permission_classes = [HasRoleOrChannelKey]
+    pagination_class = OrderCursorPagination
     read_roles = STAFF_ROLES
     allowed_roles = ORDER_WRITERS
 
@@ -83,7 +87,10 @@ class OrderListView(APIView):
             OpenApiParameter("external_id", str),
             OpenApiParameter("updated_after", str, description="ISO 8601 date-time"),
         ],
-        responses=OrderSerializer(many=True),
+        responses={
+            200: OrderSerializer(many=True),
+            **error_responses(400, 401, 403, 404, codes=INVALID_CURSOR),
+        },
     )
     def get(self, request):
         filters = selectors.OrderFilters(
@@ -103,30 +110,36 @@ class OrderListView(APIView):
             .select_related("channel", "customer", "shipping_address", "billing_address")
             .prefetch_related(selectors.lines_with_quantities(), "holds")
         )
-        paginator = OrderCursorPagination()
+        paginator = self.pagination_class()
         page = paginator.paginate_queryset(orders, request, view=self)
         return paginator.get_paginated_response(OrderSerializer(page, many=True).data)
 
     @staticmethod
     def _updated_after(request):
-        from django.utils.dateparse import parse_datetime
-
         value = request.query_params.get("updated_after")
         if not value:
             return None
-        parsed = parse_datetime(value)
+        parsed = parse_moment(value)
         if parsed is None:
-            raise serializers.ValidationError({"updated_after": ["Use an ISO 8601 date-time."]})
+            raise serializers.ValidationError(
+                {"updated_after": ["Use an ISO 8601 date-time from year 1 to 9999."]}
+            )
         return parsed
 
     @extend_schema(
         request=CaptureSerializer,
-        responses={201: OrderSerializer},
-        parameters=[OpenApiParameter(HEADER, str, location=OpenApiParameter.HEADER)],
+        responses={
+            201: OrderSerializer,
+            **error_responses(
+                *(400, 401, 403, 409, 422),
+                codes={409: "duplicate_order, insufficient_stock, request_in_progress"},
+            ),
+        },
+        parameters=[IDEMPOTENCY_PARAMETER],
         summary="Capture an order",
     )
     def post(self, request):
-        return idempotent(request, lambda: self._capture(request))
+        return idempotent(request, lambda: self._capture(request), replay=self._created)
 
     def _capture(self, request) -> Response:
         try:
@@ -134,16 +147,24 @@ class OrderListView(APIView):
             serializer.is_valid(raise_exception=True)
             channel = self._channel_for_capture(request, serializer.validated_data)
             user, label = actor_of(request)
-            order = order_capture(
-                channel=channel,
-                request=serializer.to_capture_request(),
-                source="api",
-                actor=user,
-                actor_label=label,
-            )
+            with transaction.atomic():
+                order = order_capture(
+                    channel=channel,
+                    request=serializer.to_capture_request(),
+                    source="api",
+                    actor=user,
+                    actor_label=label,
+                )
+                # Committed with the order: a retry after a crash before the response was
+                # stored answers with this order instead of 409 duplicate_order.
+                remember_resource(request, resource=order.number)
         except (DomainError, exceptions.APIException) as error:
             return _error_response(error, request, self)
-        order = selectors.order_by_number(number=order.number)
+        return self._created(order.number)
+
+    @staticmethod
+    def _created(number: str) -> Response:
+        order = selectors.order_by_number(number=number)
         return Response(OrderSerializer(order).data, status=status.HTTP_201_CREATED)
 
     @staticmethod
@@ -168,8 +189,6 @@ class OrderViewMixin:
     allowed_roles = ORDER_WRITERS
 
     def get_order(self, request, number: str):
-        if "\x00" in number:
-            raise exceptions.NotFound("No such order.")  # the database cannot even look
         channel = channel_of(request)
         orders = selectors.order_detail_queryset()
         if channel is not None:
@@ -181,13 +200,17 @@ class OrderViewMixin:
 
 
 class OrderDetailView(OrderViewMixin, APIView):
-    @extend_schema(responses=OrderSerializer)
+    @extend_schema(responses={200: OrderSerializer, **error_responses(401, 403, 404)})
     def get(self, request, number: str):
         return Response(OrderSerializer(self.get_order(request, number)).data)
 
 
 class OrderCancelView(OrderViewMixin, APIView):
-    @extend_schema(request=CancelSerializer, responses=OrderSerializer, summary="Cancel an order")
+    @extend_schema(
+        request=CancelSerializer,
+        responses={200: OrderSerializer, **error_responses(400, 401, 403, 404, 409)},
+        summary="Cancel an order",
+    )
     def post(self, request, number: str):
         order = self.get_order(request, number)
         data = CancelSerializer(data=request.data)
@@ -202,7 +225,11 @@ class OrderCancelView(OrderViewMixin, APIView):
 class OrderHoldView(OrderViewMixin, APIView):
     allowed_roles = (Role.SUPPORT, Role.MANAGER, Role.FULFILLMENT)
 
-    @extend_schema(request=HoldInSerializer, responses={201: OrderSerializer}, summary="Add a hold")
+    @extend_schema(
+        request=HoldInSerializer,
+        responses={201: OrderSerializer, **error_responses(400, 401, 403, 404, 409)},
+        summary="Add a hold",
+    )
     def post(self, request, number: str):
         order = self.get_order(request, number)
         data = HoldInSerializer(data=request.data)
@@ -219,7 +246,11 @@ class OrderHoldView(OrderViewMixin, APIView):
 
 
 class OrderHoldReleaseView(OrderViewMixin, APIView):
-    @extend_schema(request=None, responses=OrderSerializer, summary="Release a hold")
+    @extend_schema(
+        request=None,
+        responses={200: OrderSerializer, **error_responses(401, 403, 404, 409)},
+        summary="Release a hold",
+    )
     def post(self, request, number: str, hold_id: int):
         order = self.get_order(request, number)
         hold = get_object_or_404(OrderHold, pk=hold_id, order=order)

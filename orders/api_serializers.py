@@ -5,8 +5,15 @@ from decimal import Decimal
 from rest_framework import serializers
 
 from oms.money import MONEY
-from orders.models import HoldReason, Order, OrderHold, OrderLine
+from oms.validators import (
+    normalize_currency,
+    validate_code,
+    validate_currency_code,
+    validate_reference,
+)
+from orders.models import Customer, HoldReason, Order, OrderHold, OrderLine
 from orders.services import AddressData, CaptureRequest, LineData
+from orders.services.capture import MAX_QUANTITY
 
 # --- out ------------------------------------------------------------------------------------
 
@@ -86,15 +93,15 @@ class AddressInSerializer(serializers.Serializer):
 
 
 class CustomerInSerializer(serializers.Serializer):
-    email = serializers.EmailField()
+    email = serializers.EmailField(max_length=Customer._meta.get_field("email").max_length)
     first_name = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
     last_name = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
     phone = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
 
 
 class LineInSerializer(serializers.Serializer):
-    sku = serializers.CharField(max_length=64)
-    quantity = serializers.IntegerField(min_value=1, max_value=100_000)
+    sku = serializers.CharField(max_length=64, validators=[validate_reference])
+    quantity = serializers.IntegerField(min_value=1, max_value=MAX_QUANTITY)
     unit_price = serializers.DecimalField(**MONEY, min_value=Decimal("0"))
     name = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
 
@@ -110,10 +117,14 @@ class CaptureSerializer(serializers.Serializer):
     """`POST /api/v1/orders/` (DESIGN.md: order capture)."""
 
     channel = serializers.CharField(
-        required=False, help_text="Channel code; only for staff keys (a channel key has one)."
+        required=False,
+        validators=[validate_code],
+        help_text="Channel code; only for staff keys (a channel key has one).",
     )
-    external_id = serializers.CharField(max_length=100)
-    currency = serializers.RegexField(r"^[A-Za-z]{3}$", help_text="ISO 4217, e.g. USD")
+    external_id = serializers.CharField(max_length=100, validators=[validate_reference])
+    currency = serializers.CharField(
+        max_length=3, validators=[validate_currency_code], help_text="ISO 4217, e.g. USD"
+    )
     customer = CustomerInSerializer()
     shipping_address = AddressInSerializer()
     billing_address = AddressInSerializer(required=False, allow_null=True)
@@ -137,7 +148,7 @@ class CaptureSerializer(serializers.Serializer):
             payment["amount"] = str(payment["amount"])
         return CaptureRequest(
             external_id=data["external_id"],
-            currency=data["currency"].upper(),
+            currency=normalize_currency(data["currency"]),
             email=customer["email"],
             first_name=customer["first_name"],
             last_name=customer["last_name"],

@@ -9,7 +9,6 @@ cells (email, names, currency, address, totals, placed_at) may be repeated on ea
 on one row only, but rows that repeat them must agree.
 """
 
-import re
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -20,8 +19,19 @@ from django.utils.dateparse import parse_date, parse_datetime
 
 from oms.csvfiles import FileRefused, PreviewSheet, read_table
 from oms.money import parse_money
-from oms.validators import normalize_country
+from oms.numbers import whole_number
+from oms.validators import (
+    REFERENCE_MESSAGE,
+    is_currency_code,
+    is_reference,
+    normalize_country,
+    normalize_currency,
+)
+from orders.errors import OrderInvalid
+from orders.models import Order, OrderLine
 from orders.services import AddressData, CaptureRequest, LineData
+from orders.services.capture import MAX_QUANTITY
+from orders.services.common import check_order_fits
 from orders.services.processing import address_problems
 
 COLUMNS = (
@@ -38,9 +48,9 @@ MONEY_COLUMNS = ("unit_price", "shipping_total", "tax_total", "discount_total")
 LABELS = {column: column.replace("_", " ").capitalize() for column in COLUMNS}
 MAX_BYTES = 2 * 1024 * 1024
 MAX_ROWS = 5000
-MAX_QUANTITY = 100_000
-WHOLE_NUMBER = re.compile(r"[0-9]+")
-CURRENCY = re.compile(r"[A-Za-z]{3}")
+EMAIL_MAX_LENGTH = Order._meta.get_field("email").max_length
+EXTERNAL_ID_MAX_LENGTH = Order._meta.get_field("external_id").max_length
+SKU_MAX_LENGTH = OrderLine._meta.get_field("sku").max_length
 
 
 @dataclass(frozen=True)
@@ -93,13 +103,18 @@ def _moment(text: str) -> datetime | None:
 def _cell_errors(row: ImportRow) -> list[str]:
     """What is wrong with the row's own cells."""
     errors = []
-    if not row.cell("order_id"):
-        errors.append("Order id is missing.")
-    if not row.cell("sku"):
-        errors.append("SKU is missing.")
+    for column, label, longest in (
+        ("order_id", "Order id", EXTERNAL_ID_MAX_LENGTH),
+        ("sku", "SKU", SKU_MAX_LENGTH),
+    ):
+        value = row.cell(column)
+        if not value:
+            errors.append(f"{label} is missing.")
+        elif not is_reference(value) or len(value) > longest:
+            errors.append(f"{label} “{value}”: at most {longest} characters. {REFERENCE_MESSAGE}")
     quantity = row.cell("quantity")
-    too_long = len(quantity.lstrip("0")) > len(str(MAX_QUANTITY))
-    if not WHOLE_NUMBER.fullmatch(quantity) or too_long or not 0 < int(quantity) <= MAX_QUANTITY:
+    number = whole_number(quantity, maximum=MAX_QUANTITY)
+    if number is None or not 0 < number <= MAX_QUANTITY:
         shown = f"“{quantity}”" if quantity else "nothing"
         errors.append(f"Quantity must be a whole number from 1 to {MAX_QUANTITY:,} (got {shown}).")
     for column in MONEY_COLUMNS:
@@ -107,12 +122,11 @@ def _cell_errors(row: ImportRow) -> list[str]:
         if (value or column == "unit_price") and parse_money(value) is None:
             shown = f"“{value}”" if value else "nothing"
             errors.append(f"{LABELS[column]} must be a number of 0 or more (got {shown}).")
-    if row.cell("email") and "@" not in row.cell("email"):
-        errors.append(f"Email “{row.cell('email')}” is not an email address.")
-    if row.cell("currency") and not CURRENCY.fullmatch(row.cell("currency")):
-        errors.append(
-            f"Currency must be a three-letter code like USD (got “{row.cell('currency')}”)."
-        )
+    email = row.cell("email")
+    if email and ("@" not in email or len(email) > EMAIL_MAX_LENGTH):
+        errors.append(f"Email “{email}” is not an email address.")
+    if row.cell("currency") and not is_currency_code(row.cell("currency")):
+        errors.append(f"Currency must be an ISO 4217 code like USD (got “{row.cell('currency')}”).")
     if row.cell("placed_at") and _moment(row.cell("placed_at")) is None:
         errors.append(
             f"Placed at must be a date or date-time like 2025-03-01T14:05:00Z "
@@ -145,7 +159,7 @@ def _request(order_id: str, values: dict, rows: list[ImportRow], currency: str) 
     name = f"{values.get('first_name', '')} {values.get('last_name', '')}".strip()
     return CaptureRequest(
         external_id=order_id,
-        currency=(values.get("currency") or currency).upper(),
+        currency=normalize_currency(values.get("currency") or currency),
         email=values.get("email", ""),
         first_name=values.get("first_name", "")[:100],
         last_name=values.get("last_name", "")[:100],
@@ -153,7 +167,7 @@ def _request(order_id: str, values: dict, rows: list[ImportRow], currency: str) 
         lines=[
             LineData(
                 sku=row.cell("sku"),
-                quantity=int(row.cell("quantity")),
+                quantity=whole_number(row.cell("quantity"), maximum=MAX_QUANTITY),
                 unit_price=Decimal(row.cell("unit_price")),
             )
             for row in rows
@@ -205,10 +219,19 @@ def _order_checks(
         return checked, ImportOrder(order_id, tuple(row.line for row in rows), None)
     request = _request(order_id, values, rows, currency)
     subtotal = sum((line.unit_price * line.quantity for line in request.lines), Decimal("0"))
+    problem = None
     if request.discount_total > subtotal + request.shipping_total + request.tax_total:
-        checked[0] = replace(
-            checked[0], errors=(*checked[0].errors, "Discount total is larger than the order.")
+        problem = "Discount total is larger than the order."
+    try:
+        check_order_fits(
+            subtotal=subtotal,
+            grand_total=subtotal + request.shipping_total + request.tax_total,
+            units=sum(line.quantity for line in request.lines),
         )
+    except OrderInvalid as refusal:
+        problem = refusal.message
+    if problem:
+        checked[0] = replace(checked[0], errors=(*checked[0].errors, problem))
         return checked, ImportOrder(order_id, tuple(row.line for row in rows), None)
     problems = address_problems(request.shipping_address)
     if problems:

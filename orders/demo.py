@@ -31,7 +31,7 @@ from inventory.models import Product
 from inventory.selectors import availability
 from oms.money import CENT
 from orders.errors import DuplicateOrder
-from orders.models import HoldReason, Order, OrderStatus, SalesChannel
+from orders.models import HoldReason, Order, OrderStatus, SalesChannel, WebhookPlatform
 from orders.services import (
     AddressData,
     CaptureRequest,
@@ -273,6 +273,8 @@ def _capture_request(
         # Demo customers are not real people: no confirmation emails.
         notify_customer=False,
         external_id=external_id,
+        # Shopify's own name for the order (`#1042`), which its customers quote.
+        channel_order_name=f"#{1000 + number}" if channel.code == "shopify" else "",
         currency=channel.currency,
         email=customer.email,
         first_name=customer.first_name,
@@ -332,6 +334,7 @@ def demo_channels() -> tuple[dict[str, SalesChannel], int]:
                 currency=currency,
                 name=name,
                 webhook_secret=secret,
+                webhook_platform=code if code in WebhookPlatform.values else "",
                 capture_policy=CAPTURE_POLICIES.get(code),
             )
             created += 1

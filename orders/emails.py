@@ -4,12 +4,11 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 
-from orders import events
 from orders.models import Order
 
 
 def send_order_confirmation(*, order: Order) -> None:
-    """Tell the customer we have their order; recorded on the timeline."""
+    """Tell the customer we have their order (the caller records it once the server took it)."""
     context = {"order": order, "lines": list(order.lines.all())}
     subject = f"Your order {order.number}"
     message = EmailMultiAlternatives(
@@ -22,4 +21,3 @@ def send_order_confirmation(*, order: Order) -> None:
         render_to_string("orders/email/confirmation.html", context), "text/html"
     )
     message.send()
-    events.email_sent(order, kind="order confirmation", to=order.email)

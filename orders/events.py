@@ -4,7 +4,13 @@
 ("api:Shopify key", "channel:shopify") when there is no user.
 """
 
+from typing import TYPE_CHECKING
+
 from orders.models import Order, OrderEvent, OrderHold
+
+if TYPE_CHECKING:
+    from orders.services.processing import AllocationOutcome
+    from orders.services.totals import TotalsChange
 
 
 def _label(actor, actor_label: str | None) -> str:
@@ -156,14 +162,45 @@ def turned_late(order: Order) -> OrderEvent:
     )
 
 
-def edited(order: Order, *, changes: list[str], actor=None) -> OrderEvent:
-    return record(
-        order,
-        "edited",
-        "Edited: " + "; ".join(changes) + ".",
-        actor=actor,
-        data={"changes": changes},
-    )
+def edited(
+    order: Order,
+    *,
+    changes: list[str],
+    actor=None,
+    totals: "TotalsChange | None" = None,
+    allocation: "AllocationOutcome | None" = None,
+    previous_status: str = "",
+) -> OrderEvent:
+    """One entry per edit: what was changed and what followed from it — the totals, where new
+    units were allocated (or what is short), and the status if it ended somewhere else."""
+    sentences = ["Edited: " + "; ".join(changes) + "."]
+    data: dict = {"changes": changes}
+    if totals is not None:
+        described = totals.describe(order.currency)
+        if described:
+            sentences.append(described[0].upper() + described[1:] + ".")
+        data["totals"] = {
+            name: [str(before), str(after)]
+            for name, (before, after) in (
+                ("subtotal", totals.subtotal),
+                ("tax_total", totals.tax_total),
+                ("grand_total", totals.grand_total),
+            )
+        }
+        data["tax_kept"] = totals.tax_kept
+    if allocation is not None and (allocation.allocations or allocation.shortfall):
+        sentences.append(allocation.reason)
+        data["allocation"] = {
+            "reason": allocation.reason,
+            "allocations": allocation.allocations,
+            "shortfall": allocation.shortfall,
+        }
+    if previous_status and previous_status != order.status:
+        sentences.append(
+            f"Status {previous_status.replace('_', ' ')} → {order.status.replace('_', ' ')}."
+        )
+        data["status"] = {"from": previous_status, "to": order.status}
+    return record(order, "edited", " ".join(sentences), actor=actor, data=data)
 
 
 def note_added(order: Order, *, text: str, actor) -> OrderEvent:

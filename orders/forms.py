@@ -3,12 +3,14 @@
 from django import forms
 from django.http import QueryDict
 
-from inventory.models import Product
+from inventory.selectors_backoffice import product_by_sku
+from oms.dates import DayField
 from oms.errors import DomainError
 from oms.money import MONEY
 from oms.validators import CountryCodeField
 from orders.models import Address, HoldReason, Order, OrderStatus
-from orders.selectors import QUEUES, OrderFilters
+from orders.selectors import QUEUES, OrderFilters, order_list
+from orders.selectors_backoffice import channel_choices, matching_numbers, warehouse_choices
 
 SORT_LABELS = {
     "newest": "Newest first",
@@ -76,12 +78,8 @@ class QueueFilterForm(forms.Form):
         label="Hold reason", choices=_blank("Any reason", HoldReason.choices), required=False
     )
     warehouse = forms.ChoiceField(required=False)
-    date_from = forms.DateField(
-        label="Placed from", required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    date_to = forms.DateField(
-        label="Placed to", required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    date_from = DayField(label="Placed from", required=False)
+    date_to = DayField(label="Placed to", required=False)
     has_notes = forms.BooleanField(label="Has notes", required=False)
     # Exact bounds and "open only" arrive in links (the dashboard's), not from the filter bar.
     placed_after = forms.DateTimeField(required=False, widget=forms.HiddenInput)
@@ -137,9 +135,37 @@ class QueueFilterForm(forms.Form):
     def page_size(self) -> int:
         return getattr(self, "cleaned_data", {}).get("per_page") or DEFAULT_PAGE_SIZE
 
+    def active_count(self) -> int:
+        """How many filters behind the "Filters" button narrow the list (search, sort and page
+        size are not among them)."""
+        data = getattr(self, "cleaned_data", {})
+        return sum(1 for name in FOLDED_FILTERS if data.get(name))
+
+
+# The filters folded behind the queue's "Filters" button.
+FOLDED_FILTERS = (
+    "status",
+    "channel",
+    "payment_status",
+    "hold_reason",
+    "warehouse",
+    "date_from",
+    "date_to",
+    "has_notes",
+)
+
+
+def queue_filter_form(params: QueryDict) -> QueueFilterForm:
+    """The queue's filter bar bound to these parameters and validated: a value that does not
+    validate is left out of the filters (and shown with its error)."""
+    form = QueueFilterForm(params, channels=channel_choices(), warehouses=warehouse_choices())
+    form.is_valid()
+    return form
+
 
 class OrderNumbersField(forms.Field):
-    """The order numbers ticked in a list (`orders=SO-000001&orders=SO-000002`)."""
+    """The order numbers ticked in a list (`orders=SO-000001&orders=SO-000002`), at most a
+    long page of them."""
 
     widget = forms.MultipleHiddenInput
     default_error_messages = {"required": "Select at least one order."}
@@ -166,14 +192,51 @@ BULK_ACTIONS = {
 }
 
 
+# The most orders one "every order matching the filters" action runs over. Each order is its
+# own transaction inside the request: a thousand holds take about 5 s, a thousand releases or
+# cancellations (which re-process or release stock) about 15 s, so more would outlast a
+# worker's request timeout.
+BULK_LIMIT = 1000
+MATCHING = "matching"
+
+
+def matching_order_numbers(query: str) -> list[str]:
+    """The numbers of the orders a queue's filters (`query`) match now, in the queue's order:
+    `BULK_LIMIT + 1` at most, so one more than the limit says there are too many."""
+    filters = queue_filter_form(QueryDict(query)).filters()
+    return matching_numbers(order_list(filters), limit=BULK_LIMIT)
+
+
 class BulkActionForm(forms.Form):
+    """A bulk action over the ticked orders, or with `scope=matching` over every order the
+    queue's filters (`query`) match when it runs: the filters are evaluated again here, beyond
+    the page on screen, and more than `BULK_LIMIT` matches are refused, not cut short."""
+
     action = forms.ChoiceField(choices=list(BULK_ACTIONS.items()))
-    orders = OrderNumbersField()
+    orders = OrderNumbersField(required=False)
+    scope = forms.ChoiceField(
+        choices=[("", "The ticked orders"), (MATCHING, "Every order matching the filters")],
+        required=False,
+    )
+    query = forms.CharField(required=False, max_length=2000)
     hold_reason = forms.ChoiceField(
         label="Hold reason", choices=_blank("Hold reason…", HoldReason.choices), required=False
     )
-    note = forms.CharField(label="Hold note", required=False, max_length=500)
-    reason = forms.CharField(label="Cancel reason", required=False, max_length=200)
+    note = forms.CharField(
+        label="Hold note",
+        required=False,
+        max_length=500,
+        widget=forms.TextInput(attrs={"placeholder": "Note (optional)"}),
+    )
+    reason = forms.CharField(
+        label="Cancel reason",
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(attrs={"placeholder": "Cancel reason"}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, auto_id="bulk-%s", **kwargs)
 
     def clean(self):
         data = super().clean()
@@ -181,7 +244,34 @@ class BulkActionForm(forms.Form):
             self.add_error("hold_reason", "Choose why the orders are held.")
         if data.get("action") == "cancel" and not (data.get("reason") or "").strip():
             self.add_error("reason", "Say why the orders are cancelled.")
+        matching = data.get("scope") == MATCHING
+        if not matching and not data.get("orders") and "orders" not in self.errors:
+            self.add_error("orders", "Select at least one order.")
+        if matching and not self.errors:
+            data["orders"] = self._matching(data.get("query") or "")
         return data
+
+    def _matching(self, query: str) -> list[str]:
+        numbers = matching_order_numbers(query)
+        if len(numbers) > BULK_LIMIT:
+            self.add_error(
+                "scope",
+                f"More than {BULK_LIMIT:,} orders match these filters, and one bulk action "
+                f"takes at most {BULK_LIMIT:,}: narrow the filters, or tick the orders.",
+            )
+        elif not numbers:
+            self.add_error("scope", "No order matches these filters any more.")
+        return numbers
+
+    @property
+    def is_matching(self) -> bool:
+        return self["scope"].value() == MATCHING
+
+    def ticked(self) -> set[str]:
+        """The numbers that were ticked, whatever else was wrong (the queue ticks them again)."""
+        if not self.is_bound:
+            return set()
+        return set(self.fields["orders"].to_python(self.data.getlist("orders")))
 
     def error_messages_list(self) -> list[str]:
         return [message for errors in self.errors.values() for message in errors]
@@ -226,11 +316,12 @@ class LineAddForm(DomainErrorForm):
     )
 
     def clean_sku(self) -> str:
+        """The SKU in the catalog's case (`mug-nat-m` adds MUG-NAT-M)."""
         sku = self.cleaned_data["sku"].strip()
-        self.product = Product.objects.filter(sku=sku).first()
+        self.product = product_by_sku(sku)
         if self.product is None:
             raise forms.ValidationError(f"No product has the SKU {sku}.")
-        return sku
+        return self.product.sku
 
 
 class AddressForm(DomainErrorForm):

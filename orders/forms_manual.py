@@ -6,19 +6,21 @@ is what is placed. The view keeps the last posted draft in the session so a relo
 it; nothing reaches the database until Place order.
 """
 
+import re
 import uuid
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django import forms
 
-from inventory.csv_import import MAX_QUANTITY, whole_number
 from inventory.forms import DomainErrorFormMixin
 from inventory.models import Product
 from oms.money import MONEY, ZERO, parse_money
+from oms.numbers import whole_number
 from oms.validators import COUNTRY_CODE_MESSAGE, is_country_code
 from orders.models import Address, Order, SalesChannel
 from orders.services import AddressData, CaptureRequest, LineData
+from orders.services.capture import MAX_QUANTITY
 
 # The totals' fields. `recalc`: typing in one refreshes the totals.
 MONEY_FIELD = {
@@ -39,6 +41,8 @@ REQUIRED_ADDRESS = {
     "ship_country": "Enter the country code, e.g. US.",
 }
 LINE_KEYS = ("line_sku", "line_quantity", "line_unit_price")
+# What the form issues as a draft's token (uuid4 hex); anything else posted is replaced.
+DRAFT_TOKEN = re.compile(r"[0-9a-f]{32}")
 
 
 def exact_money(text: str) -> Decimal | None:
@@ -60,7 +64,7 @@ class DraftLine:
 
     @property
     def quantity(self) -> int | None:
-        number = whole_number(self.quantity_text)
+        number = whole_number(self.quantity_text, maximum=MAX_QUANTITY)
         return number if number and number <= MAX_QUANTITY else None
 
     @property
@@ -85,7 +89,7 @@ class DraftLine:
         elif not self.product.is_active:
             self.errors["sku"] = "This product is no longer sold; remove the line."
         if self.quantity is None:
-            if whole_number(self.quantity_text) and whole_number(self.quantity_text) > MAX_QUANTITY:
+            if (whole_number(self.quantity_text, maximum=MAX_QUANTITY) or 0) > MAX_QUANTITY:
                 self.errors["quantity"] = f"Enter at most {MAX_QUANTITY:,}."
             else:
                 self.errors["quantity"] = "Enter a whole number above zero, or remove the line."
@@ -97,7 +101,7 @@ class ManualOrderForm(DomainErrorFormMixin, forms.Form):
     """Fields are optional one by one, so a half-filled draft renders without complaints;
     `capture_request()` checks what placing an order needs."""
 
-    # Names this draft, so a second click on Place order cannot place it twice.
+    # Names this draft; the order placed from it keeps it (unique), so it is placed only once.
     draft_token = forms.CharField(widget=forms.HiddenInput, required=False, max_length=32)
     channel = forms.ChoiceField(label="Channel", required=False)
     customer_query = forms.CharField(
@@ -106,7 +110,9 @@ class ManualOrderForm(DomainErrorFormMixin, forms.Form):
         max_length=200,
         help_text="Email, name or phone of someone who ordered before.",
     )
-    email = forms.EmailField(label="Email", required=False)
+    email = forms.EmailField(
+        label="Email", required=False, max_length=Order._meta.get_field("email").max_length
+    )
     first_name = forms.CharField(label="First name", required=False, max_length=100)
     last_name = forms.CharField(label="Last name", required=False, max_length=100)
     phone = forms.CharField(label="Phone", required=False, max_length=40)
@@ -149,7 +155,8 @@ class ManualOrderForm(DomainErrorFormMixin, forms.Form):
         """`products` maps SKU → Product for the posted lines (one query for them all)."""
         data = data.copy() if data is not None else None
         if data is not None:
-            data["draft_token"] = data.get("draft_token") or uuid.uuid4().hex
+            if not DRAFT_TOKEN.fullmatch(data.get("draft_token") or ""):
+                data["draft_token"] = uuid.uuid4().hex
             data["channel"] = data.get("channel") or default_channel_code(channels)
         super().__init__(data, auto_id="order-%s", **kwargs)
         self.fields["draft_token"].initial = uuid.uuid4().hex
@@ -304,6 +311,7 @@ class ManualOrderForm(DomainErrorFormMixin, forms.Form):
             discount_total=totals["discount"],
             allow_backorder=data["allow_backorder"],
             note=data["note"].strip(),
+            draft_token=self.data["draft_token"],
         )
 
 

@@ -3,6 +3,7 @@
 from oms.navigation import GlobalSearch, NavItem, WorkCount, register, register_search
 from oms.roles import Role
 from orders.selectors import attention_count
+from orders.selectors_inbox import unsettled_receipt_count
 
 
 def register_navigation() -> None:
@@ -41,6 +42,21 @@ def register_navigation() -> None:
             "its orders; orders imported before are skipped.",
             order=220,
             active_for=("orders_import:",),
+        ),
+        NavItem(
+            key="orders_inbox",
+            label="Channel inbox",
+            url_name="orders_inbox:list",
+            roles=(Role.SUPPORT, Role.MANAGER),
+            description="Shopify and WooCommerce deliveries that did not become an order, "
+            "with the reason and the body as received: fix the cause, then replay them.",
+            order=225,
+            active_for=("orders_inbox:",),
+            work=WorkCount(
+                count=unsettled_receipt_count,
+                one="channel delivery waits",
+                many="channel deliveries wait",
+            ),
         ),
     )
     register_search(

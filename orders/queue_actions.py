@@ -4,7 +4,9 @@ Orders may not import those apps, so each registers its action in its `AppConfig
 label, the URL of its own view, the roles that may use it and the queues it belongs on. The
 queue's bulk bar renders each one as a submit button of the bulk form whose `formaction` is that
 URL: the ticked orders (`orders=SO-…`) and the queue's filters (`query`) are posted straight to
-the other app's view, which answers with its own page.
+the other app's view, which answers with its own page. When the person chose every order
+matching the filters (`scope=matching`), that view finds them with
+`orders.forms.matching_order_numbers(query)`.
 """
 
 from dataclasses import dataclass

@@ -1,14 +1,14 @@
-"""Reads: order lists with filters and keyset pages, order detail, search, queue counts."""
+"""Reads: order lists with filters and keyset pages, order detail, queue counts (the search:
+`orders.selectors_search`)."""
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, Prefetch, QuerySet, Sum
 from django.utils import timezone
 
 from orders.models import (
     Allocation,
-    Customer,
     HoldReason,
     Order,
     OrderEvent,
@@ -17,6 +17,7 @@ from orders.models import (
     OrderStatus,
     SalesChannel,
 )
+from orders.selectors_search import search_orders
 
 QUEUES = {
     "attention": "Needs attention",
@@ -94,48 +95,6 @@ class OrderFilters:
     placed_before: datetime | None = None
     open_only: bool = False
     sort: str = "newest"
-
-
-SEARCH_LIMIT = 1000
-
-
-def customer_lookup(text: str) -> Q:
-    """Customers someone may mean by `text`: their phone, first or last name, or "first last"
-    (each served by an index on `Customer`)."""
-    people = Q(phone=text) | Q(last_name__iexact=text) | Q(first_name__iexact=text)
-    if " " in text:
-        first, _, last = text.partition(" ")
-        people |= Q(first_name__iexact=first.strip(), last_name__iexact=last.strip())
-    return people
-
-
-def search_order_ids(text: str, *, limit: int = SEARCH_LIMIT) -> list[int]:
-    """Ids of orders matching what a customer might quote: order number, external id, email,
-    phone, name or SKU. Each is a separate index lookup, so this stays fast at millions."""
-    text = text.strip()
-    if not text:
-        return []
-    matches = Q(number=text.upper()) | Q(external_id=text) | Q(email=text.lower())
-    digits = text.upper().removeprefix("SO-")
-    if digits.isascii() and digits.isdigit():
-        matches |= Q(number=f"SO-{int(digits):06d}")
-    # `.order_by()`: a default ordering plus LIMIT would walk another index instead of the
-    # one that answers the lookup.
-    ids = set(Order.objects.filter(matches).order_by().values_list("pk", flat=True)[:limit])
-    customers = Customer.objects.filter(customer_lookup(text)).order_by().values("pk")[:limit]
-    ids.update(
-        Order.objects.filter(customer__in=customers).order_by().values_list("pk", flat=True)[:limit]
-    )
-    ids.update(
-        OrderLine.objects.filter(sku=text).order_by().values_list("order_id", flat=True)[:limit]
-    )
-    return sorted(ids)[:limit]
-
-
-def search_orders(queryset: QuerySet[Order], text: str) -> QuerySet[Order]:
-    if not text.strip():
-        return queryset
-    return queryset.filter(pk__in=search_order_ids(text))
 
 
 def _start_of_day(day: date) -> datetime:

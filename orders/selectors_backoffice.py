@@ -1,5 +1,6 @@
 """Reads the orders back office needs beyond `orders.selectors`: keyset pages, search results,
-the pickers of the filter bar, saved views and the rows of a bulk action.
+the pickers of the filter bar, saved views and the rows of a bulk action (ticked, or every order
+matching the filters).
 
 Keyset pagination: a page is "the next N orders after this (sort key, id)", so page 500 costs
 what page 1 costs and nothing counts the whole table. `placed_at` and `ship_by` may be empty
@@ -15,7 +16,9 @@ from django.db.models import DateTimeField, Prefetch, Q, QuerySet
 
 from inventory.models import Warehouse
 from orders.models import Order, OrderHold, SalesChannel, SavedView
-from orders.selectors import SORTS, list_page_queryset, search_order_ids
+from orders.selectors import SORTS, list_page_queryset
+from orders.selectors_backorders import attach_shortages
+from orders.selectors_search import search_order_ids
 
 # --- keyset pagination ----------------------------------------------------------------------
 
@@ -107,7 +110,7 @@ def order_page(
     """One page of `orders` in `sort` order after (or before) a cursor, with what each row shows.
 
     A fixed number of queries whatever the page size: the keys (one or two index ranges), the
-    rows, and their active holds.
+    rows, their active holds, and what the backordered ones among them are short of.
     """
     key = sort_key(sort)
     after_key = parse_cursor(after, key)
@@ -121,6 +124,7 @@ def order_page(
         has_previous, has_next = after_key is not None, len(keys) > size
         keys = keys[:size]
     rows = orders_in_order([pk for _, pk in keys])
+    attach_shortages(rows)
     return OrderPage(
         orders=rows,
         next_cursor=cursor_for(rows[-1], key) if has_next and rows else None,
@@ -139,6 +143,7 @@ def orders_in_order(ids: list[int]) -> list[Order]:
 # --- search ---------------------------------------------------------------------------------
 
 SEARCH_RESULTS_SHOWN = 50
+EPOCH = datetime.min.replace(tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -156,12 +161,15 @@ def search_results(text: str, *, shown: int = SEARCH_RESULTS_SHOWN) -> SearchRes
     ids = search_order_ids(text)
     if not ids:
         return SearchResults(orders=[], found=0)
-    newest = (
-        Order.objects.filter(pk__in=ids)
-        .order_by(*SORTS["newest"])
-        .values_list("pk", flat=True)[:shown]
+    # Each id's placing time by primary key, sorted here as SORTS["newest"] sorts (no time
+    # first): asked for `ORDER BY placed_at DESC LIMIT n`, the planner may instead walk the
+    # whole placing-time index looking for these ids, which takes a million steps when they
+    # are old orders.
+    placed = Order.objects.filter(pk__in=ids).order_by().values_list("placed_at", "pk")
+    newest = sorted(placed, key=lambda row: (row[0] is None, row[0] or EPOCH, row[1]))
+    return SearchResults(
+        orders=orders_in_order([pk for _, pk in newest[::-1][:shown]]), found=len(ids)
     )
-    return SearchResults(orders=orders_in_order(list(newest)), found=len(ids))
 
 
 # --- filter bar, saved views ----------------------------------------------------------------
@@ -191,3 +199,15 @@ def orders_for_bulk(numbers: list[str]) -> list[Order]:
         .prefetch_related(Prefetch("holds", queryset=active, to_attr="active_holds"))
         .order_by("number")
     )
+
+
+def matching_count(orders: QuerySet[Order], *, limit: int) -> int:
+    """How many orders match, counted no further than `limit + 1`: more than the limit is all
+    the bulk bar says, and a bounded count stays cheap on a million orders."""
+    return orders.order_by()[: limit + 1].count()
+
+
+def matching_numbers(orders: QuerySet[Order], *, limit: int) -> list[str]:
+    """The numbers of the matching orders in list order, `limit + 1` at most (one more than
+    the limit tells the caller there are too many)."""
+    return list(orders.values_list("number", flat=True)[: limit + 1])

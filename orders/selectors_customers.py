@@ -6,11 +6,12 @@ customers a search text may mean. Each is one query, whatever the customer has.
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Count, F, OuterRef, Subquery, Sum
+from django.db.models.functions import Coalesce
 
 from oms.money import to_money
 from orders.models import Customer, Order, OrderEvent
-from orders.selectors import customer_lookup
+from orders.selectors_search import customer_matches
 
 ORDERS_SHOWN = 100
 NOTES_SHOWN = 50
@@ -63,13 +64,21 @@ def customer_notes(*, customer: Customer, shown: int = NOTES_SHOWN) -> list[Orde
 
 
 def customers_matching(text: str, *, shown: int = CUSTOMERS_SHOWN) -> list[Customer]:
-    """Customers a search may mean: their exact email, phone, or name, each with how many
-    orders they placed (one query)."""
+    """Customers a search may mean (email, name or phone, whole or in part:
+    `orders.selectors_search.customer_matches`), by name, each with how many orders they
+    placed. One query; orders are counted for the customers shown only, however many match."""
     text = text.strip()
     if not text:
         return []
+    placed = (
+        Order.objects.filter(customer=OuterRef("pk"))
+        .order_by()
+        .values("customer")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
     return list(
-        Customer.objects.filter(Q(email=text.lower()) | customer_lookup(text))
-        .annotate(order_count=Count("orders"))
+        Customer.objects.filter(customer_matches(text))
+        .annotate(order_count=Coalesce(Subquery(placed), 0))
         .order_by("last_name", "first_name", "email")[:shown]
     )

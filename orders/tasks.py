@@ -1,43 +1,34 @@
-from datetime import timedelta
-
 from celery import shared_task
 from django.conf import settings
 from django.db import OperationalError
-from django.utils import timezone
 
 from oms.tasks import TRANSIENT_RETRY
-from orders.models import Order
 from orders.services import (
     order_confirmation_send,
+    order_confirmation_sweep,
     orders_backordered_product_ids,
     orders_note_late,
     orders_reprocess_backordered,
 )
 
-CONFIRMATION_GRACE = timedelta(minutes=10)
-SWEEP_BATCH_SIZE = 500
-
 
 @shared_task(
+    bind=True,
     autoretry_for=(OperationalError, OSError),  # OSError covers the SMTP errors
     retry_backoff=30,
     retry_backoff_max=settings.CELERY_MAX_COUNTDOWN_SECONDS,
     retry_jitter=True,
     max_retries=5,
 )
-def send_order_confirmation(order_id: int) -> bool:
-    return order_confirmation_send(order_id=order_id)
+def send_order_confirmation(self, order_id: int) -> bool:
+    """In-process (no broker) no other worker can hold the lease: a leftover one is ignored."""
+    return order_confirmation_send(order_id=order_id, ignore_lease=self.request.is_eager)
 
 
 @shared_task(autoretry_for=(OperationalError,), max_retries=3)
 def sweep_confirmations() -> int:
     """Re-send the nudge for confirmations owed for a while (a lost message or dead worker)."""
-    overdue = Order.objects.filter(
-        confirmation_due=True, placed_at__lt=timezone.now() - CONFIRMATION_GRACE
-    ).values_list("pk", flat=True)[:SWEEP_BATCH_SIZE]
-    for order_id in overdue:
-        send_order_confirmation.delay(order_id)
-    return len(overdue)
+    return order_confirmation_sweep()
 
 
 @shared_task(**TRANSIENT_RETRY)

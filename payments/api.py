@@ -9,12 +9,13 @@ are for staff.
 from decimal import Decimal
 
 from django.urls import path
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from oms.api import exception_handler
+from oms.api_schema import error_responses
 from oms.errors import DomainError
 from oms.idempotency import IDEMPOTENCY_PARAMETER, idempotent
 from oms.money import MONEY
@@ -117,21 +118,19 @@ def _summary(order: Order) -> dict:
     }
 
 
-ERRORS = {
-    400: OpenApiResponse(description="validation_error"),
-    403: OpenApiResponse(description="permission_denied, refund_limit_exceeded"),
-    404: OpenApiResponse(description="not_found"),
-    409: OpenApiResponse(
-        description="refund_exceeds_captured, invalid_transition, request_in_progress"
-    ),
-    422: OpenApiResponse(description="idempotency_key_reused"),
-}
+ERRORS = error_responses(
+    *(400, 401, 403, 404, 409, 422),
+    codes={
+        403: "permission_denied, refund_limit_exceeded",
+        409: "refund_exceeds_captured, invalid_transition, request_in_progress",
+    },
+)
 
 
 class OrderPaymentsView(OrderViewMixin, APIView):
     allowed_roles = MONEY_HANDLERS
 
-    @extend_schema(responses={200: PaymentsOfOrderSerializer, 404: ERRORS[404]})
+    @extend_schema(responses={200: PaymentsOfOrderSerializer, **error_responses(401, 403, 404)})
     def get(self, request, number: str):
         order = self.get_order(request, number)
         body = {**_summary(order), "results": payments_of(order=order)}

@@ -30,6 +30,7 @@ from rest_framework.views import APIView
 
 from inventory.models import Warehouse
 from oms.api import HasRole, JsonErrorsOnly, exception_handler
+from oms.api_schema import error_responses
 from oms.errors import DomainError
 from oms.idempotency import IDEMPOTENCY_PARAMETER, idempotent
 from oms.money import MONEY
@@ -233,15 +234,8 @@ class ReturnRefundInSerializer(serializers.Serializer):
     restocking_fee = serializers.DecimalField(**MONEY, min_value=0, default=0)
 
 
-ERRORS = {
-    400: OpenApiResponse(description="validation_error"),
-    401: OpenApiResponse(description="not_authenticated, authentication_failed"),
-    403: OpenApiResponse(description="permission_denied"),
-    404: OpenApiResponse(description="not_found"),
-    409: OpenApiResponse(description="invalid_transition, request_in_progress"),
-    422: OpenApiResponse(description="idempotency_key_reused"),
-}
-READ_ERRORS = {code: ERRORS[code] for code in (401, 403, 404)}
+WRITE_STATUSES = (400, 401, 403, 404, 409, 422)
+READ_ERRORS = error_responses(401, 403, 404)
 
 
 def _error_response(error, request, view) -> Response:
@@ -258,10 +252,12 @@ class OrderReturnsView(OrderViewMixin, APIView):
         request=NewReturnSerializer,
         responses={
             201: ReturnSerializer,
-            **ERRORS,
-            409: OpenApiResponse(
-                description="return_exceeds_shipped (more units than shipped and not yet "
-                "returned or on another open return), request_in_progress"
+            **error_responses(
+                *WRITE_STATUSES,
+                codes={
+                    409: "return_exceeds_shipped (more units than shipped and not yet "
+                    "returned or on another open return), request_in_progress"
+                },
             ),
         },
         parameters=[IDEMPOTENCY_PARAMETER],
@@ -396,11 +392,11 @@ class ReturnActionView(ReturnViewMixin, APIView):
         raise NotImplementedError
 
 
-def _action_schema(summary: str, description: str, *, request=None, errors=None):
+def _action_schema(summary: str, description: str, *, request=None, codes=None):
     return extend_schema_view(
         post=extend_schema(
             request=request,
-            responses={200: ReturnSerializer, **ERRORS, **(errors or {})},
+            responses={200: ReturnSerializer, **error_responses(*WRITE_STATUSES, codes=codes)},
             parameters=[IDEMPOTENCY_PARAMETER],
             summary=summary,
             description=description,
@@ -439,11 +435,7 @@ class ReturnRejectView(ReturnActionView):
     "recorded only. More may arrive later while the return is `received` and not settled. "
     "409 `return_exceeds_shipped` for more units than the return still expects.",
     request=ReturnReceiveInSerializer,
-    errors={
-        409: OpenApiResponse(
-            description="invalid_transition, return_exceeds_shipped, request_in_progress"
-        )
-    },
+    codes={409: "invalid_transition, return_exceeds_shipped, request_in_progress"},
 )
 class ReturnReceiveView(ReturnActionView):
     allowed_roles = RETURN_RECEIVERS
@@ -468,12 +460,9 @@ class ReturnReceiveView(ReturnActionView):
     "the units received with their share of tax and discount, plus shipping when asked, minus "
     "the restocking fee); 409 `refund_above_quote` above it.",
     request=ReturnRefundInSerializer,
-    errors={
-        403: OpenApiResponse(description="permission_denied, refund_limit_exceeded"),
-        409: OpenApiResponse(
-            description="invalid_transition, refund_above_quote, refund_exceeds_captured, "
-            "request_in_progress"
-        ),
+    codes={
+        403: "permission_denied, refund_limit_exceeded",
+        409: "invalid_transition, refund_above_quote, refund_exceeds_captured, request_in_progress",
     },
 )
 class ReturnRefundView(ReturnActionView):

@@ -30,6 +30,7 @@ from rest_framework.views import APIView
 
 from inventory.models import Warehouse
 from oms.api import JsonErrorsOnly, exception_handler
+from oms.api_schema import error_responses
 from oms.errors import DomainError
 from oms.idempotency import IDEMPOTENCY_PARAMETER, idempotent
 from oms.roles import STAFF_ROLES, Role
@@ -166,15 +167,10 @@ class ShipmentShipInSerializer(serializers.Serializer):
     )
 
 
-ERRORS = {
-    400: OpenApiResponse(description="validation_error, shipping_error"),
-    401: OpenApiResponse(description="not_authenticated, authentication_failed"),
-    403: OpenApiResponse(description="permission_denied"),
-    404: OpenApiResponse(description="not_found"),
-    409: OpenApiResponse(description="invalid_transition, request_in_progress"),
-    422: OpenApiResponse(description="idempotency_key_reused"),
-}
-READ_ERRORS = {code: ERRORS[code] for code in (401, 403, 404)}
+ERRORS = error_responses(
+    *(400, 401, 403, 404, 409, 422), codes={400: "validation_error, shipping_error"}
+)
+READ_ERRORS = error_responses(401, 403, 404)
 
 
 def _error_response(error, request, view) -> Response:

@@ -11,9 +11,6 @@ UTF-8, malformed, nested absurdly deep, non-finite numbers, text that is not Uni
 its text and answered 400, never 500.
 """
 
-import json
-import math
-
 from django.core.exceptions import RequestDataTooBig
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, serializers, status
@@ -22,6 +19,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from oms.api import error_body
+from oms.api_schema import error_responses
+from oms.json_bodies import read_json
 from oms.webhooks.signing import SIGNATURE_HEADER, verify_signature
 from shipping.errors import ShippingError
 from shipping.models import CarrierEventReceipt, TrackingEvent
@@ -69,51 +68,9 @@ class CarrierEventReceiptOutSerializer(serializers.Serializer):
     shipment = serializers.CharField(allow_null=True, help_text="The shipment's number, if any.")
 
 
-def _refuse_constant(name: str):
-    raise ValueError(f"{name} is not a number JSON allows")
-
-
-def _finite_float(text: str) -> float:
-    number = float(text)
-    if not math.isfinite(number):
-        raise ValueError(f"the number {text[:20]} is out of range")
-    return number
-
-
-def _unstorable(payload) -> str:
-    """Why parsed JSON cannot be kept as it is (too deep, text that is not Unicode), or ""."""
-    pending = [(payload, 1)]
-    while pending:
-        value, depth = pending.pop()
-        if depth > MAX_EVENT_DEPTH:
-            return f"The body is nested deeper than {MAX_EVENT_DEPTH} levels."
-        if isinstance(value, dict):
-            pending.extend((key, depth) for key in value)
-            pending.extend((item, depth + 1) for item in value.values())
-        elif isinstance(value, list):
-            pending.extend((item, depth + 1) for item in value)
-        elif isinstance(value, str):
-            try:
-                value.encode("utf-8")
-            except UnicodeEncodeError:
-                return "The body holds text that is not valid Unicode (an unpaired surrogate)."
-    return ""
-
-
 def event_payload(body: bytes) -> tuple[object, str]:
     """(the parsed body, "") or (None, why it is not a JSON document we can keep as parsed)."""
-    try:
-        payload = json.loads(
-            body.decode("utf-8"), parse_constant=_refuse_constant, parse_float=_finite_float
-        )
-    except UnicodeDecodeError:
-        return None, "The body is not UTF-8 text."
-    except RecursionError:
-        return None, f"The body is nested deeper than {MAX_EVENT_DEPTH} levels."
-    except ValueError as error:
-        return None, f"The body is not valid JSON: {error}."
-    problem = _unstorable(payload)
-    return (None, problem) if problem else (payload, "")
+    return read_json(body, max_depth=MAX_EVENT_DEPTH)
 
 
 class CarrierTrackingWebhookView(APIView):
@@ -133,16 +90,17 @@ class CarrierTrackingWebhookView(APIView):
                 CarrierEventReceiptOutSerializer,
                 description="unmatched: no parcel has this tracking number (yet); kept",
             ),
-            400: OpenApiResponse(
-                description="validation_error (not a JSON document), shipping_error (invalid "
-                "event, with fields); the delivery is kept"
+            **error_responses(
+                *(400, 401, 404, 413),
+                codes={
+                    400: "validation_error (not a JSON document), shipping_error (invalid "
+                    "event, with fields); the delivery is kept",
+                    401: "authentication_failed: signature missing, wrong or stale; "
+                    "nothing is kept",
+                    404: "not_found: no active carrier with this code",
+                    413: "payload_too_large; nothing is kept",
+                },
             ),
-            401: OpenApiResponse(
-                description="authentication_failed: signature missing, wrong or stale; "
-                "nothing is kept"
-            ),
-            404: OpenApiResponse(description="not_found: no active carrier with this code"),
-            413: OpenApiResponse(description="payload_too_large; nothing is kept"),
         },
         summary="Carrier tracking webhook (signed)",
         description="No API key: the body is signed with the carrier's webhook secret. Every "

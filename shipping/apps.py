@@ -11,9 +11,11 @@ class ShippingConfig(AppConfig):
         from shipping.demo import seed_shipping
         from shipping.navigation import register_navigation
         from shipping.navigation_shipments import register_shipments_navigation
+        from shipping.search import register_search_source
         from shipping.views.panel import register_panel
 
         register_shipments_navigation()
+        register_search_source()
         register_panel()
         register_navigation()
         register_demo_seeder("shipping", seed_shipping)

@@ -3,6 +3,7 @@
 from django import forms
 from django.http import QueryDict
 
+from oms.dates import DayField
 from orders.forms import DomainErrorForm
 from shipping.models import ShipmentStatus
 from shipping.selectors import ShipmentFilters
@@ -13,9 +14,7 @@ def _blank(label: str, choices) -> list[tuple[str, str]]:
 
 
 def _date_field(label: str) -> forms.DateField:
-    return forms.DateField(
-        label=label, required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    return DayField(label=label, required=False)
 
 
 class ShipmentFilterForm(forms.Form):

@@ -16,8 +16,10 @@ from django.db import connection
 from django.test import override_settings
 
 from oms.celery import app as celery_app
+from tests.mail_server import mail_server  # noqa: F401  (shared fixture)
 from tests.oms.factories import UserFactory
 from tests.oms.webhook_receiver import webhook_receiver  # noqa: F401  (shared fixture)
+from tests.workers import own_queue  # noqa: F401  (shared fixture)
 
 CHROMIUM = "/usr/bin/chromium"
 

@@ -6,6 +6,7 @@ from django import forms
 
 from inventory.forms.common import WarehouseChoiceField
 from inventory.models import MovementKind, Product, Warehouse
+from oms.dates import DayField
 
 PAGE_SIZES = (25, 50, 100, 200)
 DEFAULT_PAGE_SIZE = 50
@@ -71,12 +72,8 @@ class LedgerFilterForm(forms.Form):
     kind = forms.ChoiceField(
         label="Kind", choices=[("", "All kinds"), *MovementKind.choices], required=False
     )
-    date_from = forms.DateField(
-        label="From", required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    date_to = forms.DateField(
-        label="To", required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    date_from = DayField(label="From", required=False)
+    date_to = DayField(label="To", required=False)
     reference = forms.CharField(label="Reference", max_length=100, required=False)
     per_page = page_size_field()
 

@@ -5,10 +5,11 @@ from dataclasses import dataclass
 
 from django import forms
 
-from inventory.csv_import import MAX_QUANTITY, whole_number
+from inventory.csv_import import MAX_QUANTITY
 from inventory.forms.common import TOO_MANY, DomainErrorFormMixin, WarehouseChoiceField
 from inventory.models import Product, Warehouse
 from inventory.selectors_backoffice import product_by_code, products_by_sku
+from oms.numbers import whole_number
 
 
 @dataclass
@@ -20,7 +21,7 @@ class ReceiptLine:
 
     @property
     def quantity(self) -> int | None:
-        return whole_number(self.quantity_text)
+        return whole_number(self.quantity_text, maximum=MAX_QUANTITY)
 
 
 class ScanReceiptForm(DomainErrorFormMixin, forms.Form):
@@ -59,9 +60,11 @@ class ScanReceiptForm(DomainErrorFormMixin, forms.Form):
             earlier = quantities.get(sku)
             if earlier is not None:
                 # The page never repeats a SKU; a hand-made post that does gets one line.
-                if whole_number(earlier) is None or whole_number(text) is None:
+                earlier_number = whole_number(earlier, maximum=MAX_QUANTITY)
+                number = whole_number(text, maximum=MAX_QUANTITY)
+                if earlier_number is None or number is None:
                     continue
-                text = str(whole_number(earlier) + whole_number(text))
+                text = str(earlier_number + number)
             quantities[sku] = text
         products = products_by_sku(quantities)
         lines = []

@@ -6,6 +6,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from inventory import selectors, services
+from inventory.backorders import stock_receive_releasing
 from inventory.forms import (
     DEFAULT_PAGE_SIZE,
     STOCK_ACTION_FORMS,
@@ -14,7 +15,13 @@ from inventory.forms import (
 )
 from inventory.models import MovementKind, Product, Warehouse
 from inventory.selectors_backoffice import active_level_totals
-from inventory.views.common import STOCK_KEEPERS, STOCK_VIEWERS, all_warehouses, units
+from inventory.views.common import (
+    STOCK_KEEPERS,
+    STOCK_VIEWERS,
+    all_warehouses,
+    released_sentence,
+    units,
+)
 from oms.errors import DomainError
 from oms.paging import cursor_param, keyset_page, page_links
 from oms.rendering import is_partial_request, render_screen
@@ -96,16 +103,16 @@ def product_detail(request, sku: str):
 
 
 def _receive(*, product, actor, warehouse, quantity, reference, note) -> str:
-    level = services.stock_receive(
-        product=product,
+    receipt = stock_receive_releasing(
         warehouse=warehouse,
-        quantity=quantity,
+        lines=[(product, quantity)],
         actor=actor,
         reference=reference,
         note=note,
     )
     return (
-        f"Received {units(quantity)} of {product.sku} at {warehouse.code}; {level.on_hand} on hand."
+        f"Received {units(quantity)} of {product.sku} at {warehouse.code}; "
+        f"{receipt.levels[0].on_hand} on hand.{released_sentence(receipt.released)}"
     )
 
 

@@ -6,10 +6,10 @@ from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.utils.http import urlencode
 
-from inventory import services
+from inventory.backorders import stock_receive_releasing
 from inventory.forms import ScanReceiptForm
 from inventory.models import Warehouse
-from inventory.views.common import STOCK_KEEPERS, units
+from inventory.views.common import STOCK_KEEPERS, released_sentence, units
 from oms.errors import DomainError
 from oms.rendering import is_partial_request, render_screen
 from oms.roles import role_required
@@ -37,17 +37,18 @@ def receive(request):
         if receipt is not None:
             warehouse, lines, reference = receipt
             try:
-                services.stock_receive_lines(
+                receipt = stock_receive_releasing(
                     warehouse=warehouse, lines=lines, actor=request.user, reference=reference
                 )
             except DomainError as error:
                 form.add_domain_error(error)
             else:
                 total = sum(quantity for _, quantity in lines)
+                released = released_sentence(receipt.released)
                 messages.success(
                     request,
                     f"Received {units(total)} on {len(lines)} line{pluralize(len(lines))} "
-                    f"at {warehouse.code} under {reference}.",
+                    f"at {warehouse.code} under {reference}.{released}",
                 )
                 if not is_partial_request(request):
                     url = reverse("inventory:receive")

@@ -46,6 +46,7 @@ LOW_STOCK_CSV_HEADER = (
     "allocated",
     "available",
     "reorder_point",
+    "backordered",
     "suggested_reorder_quantity",
 )
 
@@ -61,6 +62,7 @@ def low_stock_export(request):
             row.allocated,
             row.available,
             row.reorder_point,
+            row.backordered,
             row.suggested_quantity,
         )
         for row in low_stock_rows(selectors.low_stock().iterator(chunk_size=2000))

@@ -1,28 +1,46 @@
 """The inbox: keep every verified order webhook, then capture the order it carries.
 
-The receipt is stored first, in its own transaction, so a delivery we cannot turn into an order
-is still there with the reason. A redelivery (same webhook id) of a delivery that already
-captured or matched an order changes nothing; one that failed or never finished is processed
-again. The same order under a new webhook id is recognised by capture (channel + external id).
+The receipt (with the body as bytes) is stored first, in its own transaction, before anything
+can fail; whatever happens next is recorded on it, and the door answers 2xx, so a marketplace
+never retries a delivery into a loop of errors. A delivery we cannot turn into an order stays
+failed with the reason, in the back office's inbox, until someone replays it (after creating the
+missing product, say): the replay runs the same path and records its outcome.
+
+A redelivery (same webhook id, same body) of a delivery that captured or matched an order changes
+nothing; one that failed or never finished is processed again. The same webhook id with another
+body is kept as a new receipt, flagged (`conflicts_with`) and not captured until replayed. The
+same order under a new webhook id is recognised by capture (channel + external id).
 """
 
-import json
+import hashlib
+import logging
 from dataclasses import dataclass
 from types import ModuleType
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from oms.errors import DomainError
 from orders.channels import shopify, woocommerce
-from orders.channels.common import describe
+from orders.channels.common import Reading, describe
+from orders.channels.fitting import fit_to_columns
+from orders.channels.parsing import parse_body
 from orders.errors import DuplicateOrder, OrderInvalid
 from orders.models import ChannelWebhookReceipt, Order, SalesChannel
 from orders.services import order_capture
 
+logger = logging.getLogger(__name__)
+
 Receipt = ChannelWebhookReceipt
 SOURCES: dict[str, ModuleType] = {shopify.SOURCE: shopify, woocommerce.SOURCE: woocommerce}
 SETTLED = (Receipt.Outcome.CAPTURED, Receipt.Outcome.DUPLICATE)
-MAX_RAW_BODY = 100_000
+
+
+class NothingToReplay(DomainError):
+    """This delivery already captured or matched an order."""
+
+    code = "receipt_settled"
+    status_code = 409
 
 
 @dataclass(frozen=True)
@@ -38,46 +56,22 @@ class Delivery:
 @dataclass(frozen=True)
 class InboxResult:
     receipt: ChannelWebhookReceipt
-    captured: bool = False  # this delivery created the order
-    redelivered: bool = False  # the webhook id was seen before
+    captured: bool = False  # this delivery (or replay) created the order
+    redelivered: bool = False  # the webhook id and body were seen before
 
 
-def _scrub(value):
-    """Drop NUL characters, which PostgreSQL's jsonb refuses, so the delivery can be kept."""
-    if isinstance(value, str):
-        return value.replace("\x00", "")
-    if isinstance(value, list):
-        return [_scrub(item) for item in value]
-    if isinstance(value, dict):
-        return {_scrub(key): _scrub(item) for key, item in value.items()}
-    return value
-
-
-def _reject_constant(name: str):
-    raise ValueError(f"{name} is not a number JSON allows")
-
-
-def _parse(body: bytes) -> tuple[dict, str]:
-    """(payload to keep, problem). A body that is not a JSON object is kept as text."""
-    raw = {"raw_body": _scrub(body.decode("utf-8", "replace"))[:MAX_RAW_BODY]}
-    try:
-        payload = json.loads(body.decode("utf-8"), parse_constant=_reject_constant)
-    except (UnicodeDecodeError, ValueError):
-        return raw, "The body is not JSON."
-    if not isinstance(payload, dict):
-        return raw, "The body is not a JSON object."
-    return _scrub(payload), ""
-
-
-def _store(channel: SalesChannel, delivery: Delivery, payload: dict) -> tuple[Receipt, bool]:
-    """(receipt, stored now). A known webhook id returns the receipt kept the first time."""
-    same_delivery = Receipt.objects.filter(
+def _store(channel: SalesChannel, delivery: Delivery) -> tuple[Receipt, bool]:
+    """(receipt, stored now). The same webhook id and body returns the receipt kept the first
+    time; the same id with another body is stored, pointing at the first."""
+    digest = hashlib.sha256(delivery.body).hexdigest()
+    same_id = Receipt.objects.filter(
         channel=channel, source=delivery.source, webhook_id=delivery.webhook_id
-    )
-    if delivery.webhook_id:
-        existing = same_delivery.first()
-        if existing is not None:
-            return existing, False
+    ).defer("raw_body", "payload")
+    earlier = list(same_id.order_by("id")) if delivery.webhook_id else []
+    for receipt in earlier:
+        # Receipts kept before bodies were hashed match their webhook id alone, as they did.
+        if receipt.body_sha256 in (digest, ""):
+            return receipt, False
     try:
         with transaction.atomic():
             receipt = Receipt.objects.create(
@@ -85,12 +79,13 @@ def _store(channel: SalesChannel, delivery: Delivery, payload: dict) -> tuple[Re
                 source=delivery.source,
                 webhook_id=delivery.webhook_id,
                 topic=delivery.topic,
-                external_id=SOURCES[delivery.source].external_id(payload),
-                payload=payload,
+                raw_body=delivery.body,
+                body_sha256=digest,
+                conflicts_with=earlier[0] if earlier else None,
             )
     except IntegrityError:
         # The marketplace redelivered while the first delivery was being stored.
-        existing = same_delivery.first() if delivery.webhook_id else None
+        existing = same_id.filter(body_sha256=digest).first() if delivery.webhook_id else None
         if existing is None:
             raise
         return existing, False
@@ -99,20 +94,42 @@ def _store(channel: SalesChannel, delivery: Delivery, payload: dict) -> tuple[Re
 
 def _record(receipt: Receipt, outcome: str, *, order: Order | None = None, error: str = ""):
     receipt.outcome, receipt.order, receipt.error = outcome, order, error
-    receipt.save(update_fields=["outcome", "order", "error"])
+    receipt.save(update_fields=["outcome", "order", "error", "payload", "external_id"])
 
 
-def _capture(channel: SalesChannel, receipt: Receipt) -> bool:
-    """Capture the receipt's order and record the outcome; True when an order was created."""
+def _read(receipt: Receipt) -> tuple[dict, str]:
+    """The receipt's payload, parsed from the bytes kept (receipts kept before the bytes were,
+    without a digest, have only their payload)."""
+    if not receipt.body_sha256:
+        return receipt.payload, ""
+    payload, problem = parse_body(bytes(receipt.raw_body))
+    if payload:
+        source = SOURCES[receipt.source]
+        receipt.payload, receipt.external_id = payload, source.external_id(payload)
+    return payload, problem
+
+
+def _capture(channel: SalesChannel, receipt: Receipt, payload: dict, actor, label: str) -> bool:
+    """Capture the payload's order and record the outcome; True when an order was created.
+
+    Nothing escapes: an error on our side is recorded as the reason (and logged), so the door
+    still answers 2xx and the receipt waits in the inbox for a replay.
+    """
     source = SOURCES[receipt.source]
     try:
-        request = source.capture_request(receipt.payload)
         with transaction.atomic():
+            reading = Reading()
+            request = fit_to_columns(
+                source.capture_request(payload, reading),
+                reading,
+                owner=f"{channel.code}:{receipt.source}:{source.external_id(payload)}",
+            )
             order = order_capture(
                 channel=channel,
                 request=request,
                 source=receipt.source,
-                actor_label=f"channel:{channel.code} ({receipt.source} webhook)",
+                actor=actor,
+                actor_label=label,
             )
             _record(receipt, Receipt.Outcome.CAPTURED, order=order)
         return True
@@ -124,21 +141,59 @@ def _capture(channel: SalesChannel, receipt: Receipt) -> bool:
     except DomainError as error:
         _record(receipt, Receipt.Outcome.FAILED, error=error.message)
     except Exception as error:
-        # Kept as failed with the reason; the caller answers 500, so the marketplace retries
-        # and the redelivery processes the receipt again.
+        logger.exception("Capturing %s receipt %s failed", receipt.source, receipt.pk)
         _record(receipt, Receipt.Outcome.FAILED, error=f"Unexpected error: {error!r}"[:2000])
-        raise
     return False
+
+
+def _process(receipt_id: int, *, actor=None, label: str, replay: bool = False) -> InboxResult:
+    """Read and capture one receipt with its row locked, so a redelivery and a replay (or two
+    replays) take turns; a receipt settled meanwhile is left as it is."""
+    with transaction.atomic():
+        receipt = (
+            Receipt.objects.select_for_update(of=("self",))
+            .select_related("channel")
+            .get(pk=receipt_id)
+        )
+        if receipt.outcome in SETTLED:
+            if replay:
+                verb = "captured" if receipt.outcome == Receipt.Outcome.CAPTURED else "matched"
+                number = receipt.order.number if receipt.order else "an order"
+                raise NothingToReplay(
+                    f"This delivery already {verb} {number}: there is nothing to replay."
+                )
+            return InboxResult(receipt=receipt)
+        if replay:
+            receipt.replayed_at, receipt.replayed_by = timezone.now(), actor
+            receipt.save(update_fields=["replayed_at", "replayed_by"])
+        payload, problem = _read(receipt)
+        if problem:
+            _record(receipt, Receipt.Outcome.FAILED, error=problem)
+            return InboxResult(receipt=receipt)
+        captured = _capture(receipt.channel, receipt, payload, actor, label)
+        return InboxResult(receipt=receipt, captured=captured)
 
 
 def channel_webhook_receive(*, channel: SalesChannel, delivery: Delivery) -> InboxResult:
     """Keep a verified delivery, then capture its order; says what became of it."""
-    payload, problem = _parse(delivery.body)
-    receipt, stored_now = _store(channel, delivery, payload)
-    if not stored_now and receipt.outcome in SETTLED:
+    receipt, stored_now = _store(channel, delivery)
+    if receipt.conflicts_with_id and stored_now:
+        error = (
+            f"Webhook id {delivery.webhook_id} came before with another body (receipt "
+            f"{receipt.conflicts_with_id}); kept for review and not captured until replayed."
+        )
+        _read(receipt)  # the order id and payload, for the inbox to show
+        _record(receipt, Receipt.Outcome.FAILED, error=error)
+        return InboxResult(receipt=receipt)
+    if not stored_now and (receipt.outcome in SETTLED or receipt.conflicts_with_id):
         return InboxResult(receipt=receipt, redelivered=True)
-    if problem:
-        _record(receipt, Receipt.Outcome.FAILED, error=problem)
-        return InboxResult(receipt=receipt, redelivered=not stored_now)
-    captured = _capture(channel, receipt)
-    return InboxResult(receipt=receipt, captured=captured, redelivered=not stored_now)
+    result = _process(receipt.pk, label=f"channel:{channel.code} ({delivery.source} webhook)")
+    return InboxResult(receipt=result.receipt, captured=result.captured, redelivered=not stored_now)
+
+
+def channel_receipt_replay(*, receipt: Receipt, actor) -> InboxResult:
+    """Run a failed or unfinished delivery through capture again, as `actor`; records when and
+    by whom, and the outcome. Raises NothingToReplay when it has settled meanwhile."""
+    name = actor.get_full_name() or actor.get_username()
+    label = f"{name} (replayed {receipt.source} webhook)"
+    return _process(receipt.pk, actor=actor, label=label, replay=True)

@@ -8,12 +8,10 @@ body, keyed with the app's secret (stored as the channel's webhook secret).
 from decimal import Decimal
 
 from orders.channels.common import (
-    amount,
+    Reading,
     base64_hmac_valid,
     full_name,
     is_blank,
-    moment,
-    optional_amount,
     quantity,
     section,
     text,
@@ -22,6 +20,7 @@ from orders.errors import OrderInvalid
 from orders.services import AddressData, CaptureRequest, LineData
 
 SOURCE = "shopify"
+LABEL = "Shopify"
 SIGNATURE_HEADER = "X-Shopify-Hmac-Sha256"
 WEBHOOK_ID_HEADER = "X-Shopify-Webhook-Id"
 TOPIC_HEADER = "X-Shopify-Topic"
@@ -53,7 +52,7 @@ def address(data: dict) -> AddressData:
     )
 
 
-def _lines(payload: dict) -> list[LineData]:
+def _lines(payload: dict, reading: Reading) -> list[LineData]:
     items = payload.get("line_items")
     if not isinstance(items, list):
         return []
@@ -67,23 +66,23 @@ def _lines(payload: dict) -> list[LineData]:
             LineData(
                 sku=text(item.get("sku"), 64),
                 quantity=quantity(item.get("quantity"), f"line_items.{index}.quantity"),
-                unit_price=amount(item.get("price"), f"line_items.{index}.price"),
+                unit_price=reading.amount(item.get("price"), f"line_items.{index}.price"),
                 name=text(item.get("name") or item.get("title"), 200),
             )
         )
     return lines
 
 
-def _shipping_total(payload: dict) -> Decimal:
+def _shipping_total(payload: dict, reading: Reading) -> Decimal:
     shop_money = section(section(payload, "total_shipping_price_set"), "shop_money")
     if shop_money.get("amount") not in (None, ""):
-        return amount(shop_money["amount"], "total_shipping_price_set.shop_money.amount")
+        return reading.amount(shop_money["amount"], "total_shipping_price_set.shop_money.amount")
     shipping_lines = payload.get("shipping_lines")
     if not isinstance(shipping_lines, list):
         return Decimal("0")
     return sum(
         (
-            amount(line.get("price"), f"shipping_lines.{index}.price")
+            reading.amount(line.get("price"), f"shipping_lines.{index}.price")
             for index, line in enumerate(shipping_lines)
             if isinstance(line, dict)
         ),
@@ -117,33 +116,35 @@ def _note(payload: dict, tax: Decimal, taxes_included: bool) -> str:
     return " ".join(parts)
 
 
-def capture_request(payload: dict) -> CaptureRequest:
-    """The Shopify order as a CaptureRequest; raises OrderInvalid when a figure is unreadable."""
+def capture_request(payload: dict, reading: Reading) -> CaptureRequest:
+    """The Shopify order as a CaptureRequest; raises OrderInvalid when it has no id, or a line
+    that cannot be an order line. Figures and dates it cannot store go to `reading`."""
     if not external_id(payload):
         raise OrderInvalid("The order has no id.", fields={"id": ["Missing."]})
     customer = section(payload, "customer")
     shipping = section(payload, "shipping_address")
     billing = section(payload, "billing_address")
-    total = optional_amount(payload.get("total_price"), "total_price")
-    tax = amount(payload.get("total_tax"), "total_tax")
+    total = reading.optional_amount(payload.get("total_price"), "total_price")
+    tax = reading.amount(payload.get("total_tax"), "total_tax")
     # With tax-inclusive prices the tax is inside the line prices already (and inside
     # total_price): adding it again would make the totals disagree.
     taxes_included = payload.get("taxes_included") is True
     return CaptureRequest(
         external_id=external_id(payload),
-        currency=text(payload.get("currency"), 3).upper(),
+        channel_order_name=text(payload.get("name"), 100),
+        currency=text(payload.get("currency")).upper(),
         email=text(payload.get("email") or payload.get("contact_email") or customer.get("email")),
         first_name=text(customer.get("first_name") or shipping.get("first_name"), 100),
         last_name=text(customer.get("last_name") or shipping.get("last_name"), 100),
         phone=text(customer.get("phone") or payload.get("phone") or shipping.get("phone"), 40),
-        lines=_lines(payload),
+        lines=_lines(payload, reading),
         shipping_address=address(shipping),
         billing_address=None if is_blank(address(billing)) else address(billing),
-        shipping_total=_shipping_total(payload),
+        shipping_total=_shipping_total(payload, reading),
         tax_total=Decimal("0") if taxes_included else tax,
-        discount_total=amount(payload.get("total_discounts"), "total_discounts"),
+        discount_total=reading.amount(payload.get("total_discounts"), "total_discounts"),
         payment=_payment(payload, total),
         note=_note(payload, tax, taxes_included),
-        placed_at=moment(payload.get("created_at")),
+        placed_at=reading.moment(payload.get("created_at"), "created_at"),
         channel_grand_total=total,
     )

@@ -7,15 +7,14 @@ webhook only if the ping is answered 200.
 """
 
 import re
+from datetime import datetime
 from decimal import Decimal
 
 from orders.channels.common import (
-    amount,
+    Reading,
     base64_hmac_valid,
     full_name,
     is_blank,
-    moment,
-    optional_amount,
     quantity,
     section,
     text,
@@ -24,6 +23,7 @@ from orders.errors import OrderInvalid
 from orders.services import AddressData, CaptureRequest, LineData
 
 SOURCE = "woocommerce"
+LABEL = "WooCommerce"
 SIGNATURE_HEADER = "X-WC-Webhook-Signature"
 WEBHOOK_ID_HEADER = "X-WC-Webhook-Delivery-ID"
 TOPIC_HEADER = "X-WC-Webhook-Topic"
@@ -61,17 +61,17 @@ def address(data: dict) -> AddressData:
     )
 
 
-def _unit_price(item: dict, index: int, units: int) -> Decimal:
+def _unit_price(item: dict, index: int, units: int, reading: Reading) -> Decimal:
     """The price before order discounts. WooCommerce's `price` is the line total after coupons
     divided by the quantity; the coupons also arrive as `discount_total`, so taking `price` would
     count them twice. `subtotal` is the line before coupons."""
-    subtotal = optional_amount(item.get("subtotal"), f"line_items.{index}.subtotal")
+    subtotal = reading.optional_amount(item.get("subtotal"), f"line_items.{index}.subtotal")
     if subtotal is not None:
         return subtotal / units
-    return amount(item.get("price"), f"line_items.{index}.price")
+    return reading.amount(item.get("price"), f"line_items.{index}.price")
 
 
-def _lines(payload: dict) -> list[LineData]:
+def _lines(payload: dict, reading: Reading) -> list[LineData]:
     items = payload.get("line_items")
     if not isinstance(items, list):
         return []
@@ -86,7 +86,7 @@ def _lines(payload: dict) -> list[LineData]:
             LineData(
                 sku=text(item.get("sku"), 64),
                 quantity=units,
-                unit_price=_unit_price(item, index, units),
+                unit_price=_unit_price(item, index, units, reading),
                 name=text(item.get("name"), 200),
             )
         )
@@ -117,28 +117,37 @@ def _note(payload: dict) -> str:
     return " ".join(parts)
 
 
-def capture_request(payload: dict) -> CaptureRequest:
-    """The WooCommerce order as a CaptureRequest; raises OrderInvalid on an unreadable figure."""
+def _placed_at(payload: dict, reading: Reading) -> datetime | None:
+    """`date_created_gmt` (UTC without an offset), else the shop-local `date_created`."""
+    if payload.get("date_created_gmt") not in (None, ""):
+        return reading.moment(payload["date_created_gmt"], "date_created_gmt")
+    return reading.moment(payload.get("date_created"), "date_created")
+
+
+def capture_request(payload: dict, reading: Reading) -> CaptureRequest:
+    """The WooCommerce order as a CaptureRequest; raises OrderInvalid when it has no id, or a
+    line that cannot be an order line. Figures and dates it cannot store go to `reading`."""
     if not external_id(payload):
         raise OrderInvalid("The order has no id.", fields={"id": ["Missing."]})
     billing = section(payload, "billing")
     shipping = section(payload, "shipping")
-    total = optional_amount(payload.get("total"), "total")
+    total = reading.optional_amount(payload.get("total"), "total")
     return CaptureRequest(
         external_id=external_id(payload),
-        currency=text(payload.get("currency"), 3).upper(),
+        channel_order_name=text(payload.get("number"), 100),
+        currency=text(payload.get("currency")).upper(),
         email=text(billing.get("email")),
         first_name=text(billing.get("first_name") or shipping.get("first_name"), 100),
         last_name=text(billing.get("last_name") or shipping.get("last_name"), 100),
         phone=text(billing.get("phone") or shipping.get("phone"), 40),
-        lines=_lines(payload),
+        lines=_lines(payload, reading),
         shipping_address=address(shipping),
         billing_address=None if is_blank(address(billing)) else address(billing),
-        shipping_total=amount(payload.get("shipping_total"), "shipping_total"),
-        tax_total=amount(payload.get("total_tax"), "total_tax"),
-        discount_total=amount(payload.get("discount_total"), "discount_total"),
+        shipping_total=reading.amount(payload.get("shipping_total"), "shipping_total"),
+        tax_total=reading.amount(payload.get("total_tax"), "total_tax"),
+        discount_total=reading.amount(payload.get("discount_total"), "discount_total"),
         payment=_payment(payload, total),
         note=_note(payload),
-        placed_at=moment(payload.get("date_created_gmt")) or moment(payload.get("date_created")),
+        placed_at=_placed_at(payload, reading),
         channel_grand_total=total,
     )

@@ -1,6 +1,11 @@
 """The orders app's tables, one module per part of the domain; import them from here."""
 
-from orders.models.channels import ChannelApiKey, ChannelWebhookReceipt, SalesChannel
+from orders.models.channels import (
+    ChannelApiKey,
+    ChannelWebhookReceipt,
+    SalesChannel,
+    WebhookPlatform,
+)
 from orders.models.customers import Address, Customer
 from orders.models.orders import (
     HOLDABLE_STATUSES,
@@ -42,6 +47,7 @@ __all__ = [
     "OrderStatus",
     "SalesChannel",
     "SavedView",
+    "WebhookPlatform",
     "may_cancel",
     "may_edit",
     "may_fulfill",

@@ -4,6 +4,20 @@ from django.db import models
 from django.db.models.functions import Upper
 
 from oms.models import TimeStampedModel
+from oms.phones import normalize_phone
+
+
+def normalize_name(*parts: str) -> str:
+    """A name as the search compares it: lower-case, single spaces."""
+    return " ".join(" ".join(parts).lower().split())
+
+
+def with_derived(kwargs: dict, derived: tuple[str, ...]) -> dict:
+    """`save()` keyword arguments that also write the `derived` columns when only some
+    fields are saved (`update_fields`), so a derived column never lags what it derives from."""
+    if kwargs.get("update_fields") is not None:
+        kwargs["update_fields"] = {*kwargs["update_fields"], *derived}
+    return kwargs
 
 
 class Customer(TimeStampedModel):
@@ -11,6 +25,14 @@ class Customer(TimeStampedModel):
     first_name = models.CharField(max_length=100, blank=True, default="")
     last_name = models.CharField(max_length=100, blank=True, default="")
     phone = models.CharField(max_length=40, blank=True, default="")
+    # What the search matches on, kept by `save()` from the fields above: the phone's digits
+    # (E.164 when the number names its country; `oms.phones`) and "first last" in lower case.
+    # PostgreSQL indexes both for partial matches (migration 0009): the phone's reversed digits
+    # for "ends with", the name and the email by trigram for "contains".
+    phone_normalized = models.CharField(max_length=50, blank=True, default="", editable=False)
+    name_normalized = models.CharField(max_length=201, blank=True, default="", editable=False)
+
+    DERIVED_FIELDS = ("phone_normalized", "name_normalized")
 
     class Meta:
         ordering = ["email"]
@@ -22,6 +44,11 @@ class Customer(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.email
+
+    def save(self, *args, **kwargs):
+        self.phone_normalized = normalize_phone(self.phone)
+        self.name_normalized = normalize_name(self.first_name, self.last_name)
+        super().save(*args, **with_derived(kwargs, self.DERIVED_FIELDS))
 
     @property
     def full_name(self) -> str:
@@ -41,6 +68,9 @@ class Address(models.Model):
     # As given: anything but an ISO-3166 alpha-2 code holds the order `address_invalid`.
     country = models.CharField(max_length=60, blank=True, default="")
     phone = models.CharField(max_length=40, blank=True, default="")
+    # The phone as the search matches it, kept by `save()`: E.164 when the country is known
+    # (`oms.phones.normalize_phone`), indexed on PostgreSQL by its reversed digits.
+    phone_normalized = models.CharField(max_length=50, blank=True, default="", editable=False)
 
     FIELDS = ("name", "company", "line1", "line2", "city", "region", "postal_code", "country")
     FIELDS += ("phone",)
@@ -48,6 +78,10 @@ class Address(models.Model):
     def __str__(self) -> str:
         parts = [self.name, self.line1, self.city, self.postal_code, self.country]
         return ", ".join(part for part in parts if part)
+
+    def save(self, *args, **kwargs):
+        self.phone_normalized = normalize_phone(self.phone, self.country)
+        super().save(*args, **with_derived(kwargs, ("phone_normalized",)))
 
     def as_dict(self) -> dict:
         return {field: getattr(self, field) for field in self.FIELDS}

@@ -6,6 +6,7 @@ methods below, which change the state and nothing else. `orders.services` runs t
 
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Upper
 from django.utils import timezone
 from django_fsm import GET_STATE, FSMField, FSMModelMixin, transition
 
@@ -132,6 +133,12 @@ class Order(FSMModelMixin, TimeStampedModel):
     number = models.CharField(max_length=20, unique=True, null=True, editable=False)  # noqa: DJ001
     channel = models.ForeignKey(SalesChannel, on_delete=models.PROTECT, related_name="orders")
     external_id = models.CharField(max_length=100, blank=True, default="")
+    # The name the channel shows its own staff and customers (Shopify's "#1042", WooCommerce's
+    # order number), which customers quote; the search finds the order by it.
+    channel_order_name = models.CharField(max_length=100, blank=True, default="")
+    # The manual builder's draft this order was placed from. Unique, so a draft posted twice
+    # (a double click, two tabs, a retried request) places one order, even when both posts race.
+    draft_token = models.CharField(max_length=32, blank=True, default="")
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="orders")
     email = models.EmailField()
     shipping_address = models.OneToOneField(
@@ -144,6 +151,12 @@ class Order(FSMModelMixin, TimeStampedModel):
     subtotal = models.DecimalField(**MONEY, default=ZERO)
     shipping_total = models.DecimalField(**MONEY, default=ZERO)
     tax_total = models.DecimalField(**MONEY, default=ZERO)
+    # The tax as a share of the subtotal, taken from the captured totals by the first edit that
+    # changes the subtotal; that edit and every later one scale the tax by it, so rounding to
+    # cents never compounds (empty until then).
+    tax_rate = models.DecimalField(
+        max_digits=20, decimal_places=12, null=True, blank=True, editable=False
+    )
     discount_total = models.DecimalField(**MONEY, default=ZERO)
     grand_total = models.DecimalField(**MONEY, default=ZERO)
     # Units ordered and not cancelled, kept with the totals (the dashboard sums it per period).
@@ -173,9 +186,12 @@ class Order(FSMModelMixin, TimeStampedModel):
     allow_backorder = models.BooleanField(default=True)
     # The capture request's payment block, kept for the payments app (order_captured signal).
     payment_request = models.JSONField(default=dict, blank=True)
-    # The confirmation email is owed (set in the capture transaction, cleared when sent), so a
-    # lost task message delays the email and the sweeper still sends it.
+    # The confirmation email is owed (set in the capture transaction, cleared only after the
+    # mail server took it), so a lost task message delays the email and the sweeper still sends
+    # it. While a worker sends it, the end of that worker's lease: a worker killed mid-send
+    # leaves it owed, and the sweeper takes it up again once the lease has run out.
     confirmation_due = models.BooleanField(default=False)
+    confirmation_leased_until = models.DateTimeField(null=True, blank=True)
     placed_at = models.DateTimeField(null=True, blank=True)
     ship_by = models.DateTimeField(null=True, blank=True)
     # When the last of it shipped (the order became shipped): on-time share and lead times.
@@ -196,6 +212,11 @@ class Order(FSMModelMixin, TimeStampedModel):
                 fields=["channel", "external_id"],
                 condition=~Q(external_id=""),
                 name="order_channel_external_id_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["draft_token"],
+                condition=~Q(draft_token=""),
+                name="order_draft_token_unique",
             ),
             models.CheckConstraint(
                 condition=Q(grand_total__gte=0), name="order_total_non_negative"
@@ -225,9 +246,11 @@ class Order(FSMModelMixin, TimeStampedModel):
             models.Index(fields=["email"], name="order_email"),
             models.Index(fields=["updated_at", "id"], name="order_updated"),
             models.Index(fields=["external_id"], name="order_external_id"),
+            models.Index(Upper("channel_order_name"), name="order_channel_name_upper"),
             # PostgreSQL also has the dashboard's covering indexes, made by migrations 0005
             # and 0006 (`oms.db_indexes`): order_placed_metrics, order_shipped_lead (which
-            # replaced order_shipped) and order_open_pipeline.
+            # replaced order_shipped) and order_open_pipeline; and the search's
+            # order_external_id_prefix (upper-case, for "starts with"), made by 0009.
         ]
 
     def __str__(self) -> str:
@@ -369,7 +392,8 @@ class OrderLine(TimeStampedModel):
                 name="order_line_returned_within_shipped",
             ),
         ]
-        indexes = [models.Index(fields=["sku"], name="order_line_sku")]
+        # The search finds the newest orders of a SKU typed in any case, from the index alone.
+        indexes = [models.Index(Upper("sku"), "order", name="order_line_sku_upper")]
 
     def __str__(self) -> str:
         return f"{self.quantity} × {self.sku}"

@@ -16,6 +16,8 @@ class HoldReason(models.TextChoices):
     FRAUD_REVIEW = "fraud_review", "Fraud review"
     CUSTOMER_REQUEST = "customer_request", "Customer request"
     DUPLICATE_SUSPECT = "duplicate_suspect", "Duplicate suspected"
+    # A channel sent figures, an email or a date we could not store as given.
+    INVALID_DATA = "invalid_data", "Invalid data"
     MANUAL = "manual", "Manual"
 
 

@@ -8,6 +8,13 @@ from orders.services.capture import (
     customer_for,
     order_capture,
 )
+from orders.services.edits import (
+    order_address_update,
+    order_line_add,
+    order_line_cancel,
+    order_line_remove,
+    order_line_set_quantity,
+)
 from orders.services.fulfillment import (
     ShippedUnits,
     order_mark_delivered,
@@ -19,20 +26,15 @@ from orders.services.fulfillment import (
 )
 from orders.services.keys import channel_api_key_create, sales_channel_upsert
 from orders.services.lifecycle import (
-    order_address_update,
     order_cancel,
     order_hold,
     order_hold_release,
     order_inquiry_log,
-    order_line_add,
-    order_line_cancel,
-    order_line_remove,
-    order_line_set_quantity,
     order_note_add,
     orders_backordered_product_ids,
     orders_reprocess_backordered,
 )
-from orders.services.notifications import order_confirmation_send
+from orders.services.notifications import order_confirmation_send, order_confirmation_sweep
 from orders.services.payment_status import balance_due_for, order_payment_status_set
 
 __all__ = [
@@ -48,6 +50,7 @@ __all__ = [
     "order_cancel",
     "order_capture",
     "order_confirmation_send",
+    "order_confirmation_sweep",
     "order_hold",
     "order_hold_release",
     "order_inquiry_log",

@@ -1,7 +1,7 @@
 """One action applied to many orders, each in its own transaction.
 
 One refusal ("SO-000013 is shipped: it cannot be cancelled now") never undoes the others; every
-order's outcome is returned for the person who asked.
+order's outcome is returned, so the person who asked learns which were refused and why.
 """
 
 from dataclasses import dataclass
@@ -17,26 +17,23 @@ from orders.services.lifecycle import order_cancel, order_hold, order_hold_relea
 class BulkOutcome:
     number: str
     done: bool
-    message: str  # what was done, or why it was refused
+    reason: str = ""  # why it was refused
 
 
-def _hold(order: Order, actor, *, hold_reason: str, note: str, **_) -> str:
-    hold = order_hold(order=order, reason=hold_reason, note=note, actor=actor)
-    return f"{order.number} put on hold ({hold.get_reason_display()})."
+def _hold(order: Order, actor, *, hold_reason: str, note: str, **_) -> None:
+    order_hold(order=order, reason=hold_reason, note=note, actor=actor)
 
 
-def _release(order: Order, actor, **_) -> str:
+def _release(order: Order, actor, **_) -> None:
     holds = list(order.holds.filter(released_at__isnull=True))
     if not holds:
         raise InvalidTransition("it has no active hold to release.")
     for hold in holds:
         order = order_hold_release(order=order, hold=hold, actor=actor)
-    return f"{order.number} released: now {order.get_status_display().lower()}."
 
 
-def _cancel(order: Order, actor, *, reason: str, **_) -> str:
+def _cancel(order: Order, actor, *, reason: str, **_) -> None:
     order_cancel(order=order, reason=reason.strip(), actor=actor)
-    return f"{order.number} cancelled."
 
 
 BULK_RUNNERS = {"hold": _hold, "release": _release, "cancel": _cancel}
@@ -57,9 +54,9 @@ def orders_bulk_apply(
     for order in orders:
         try:
             with transaction.atomic():
-                message = run(order, actor, hold_reason=hold_reason, note=note, reason=reason)
+                run(order, actor, hold_reason=hold_reason, note=note, reason=reason)
         except DomainError as error:
             outcomes.append(BulkOutcome(order.number, False, error.message))
         else:
-            outcomes.append(BulkOutcome(order.number, True, message))
+            outcomes.append(BulkOutcome(order.number, True))
     return outcomes

@@ -13,17 +13,18 @@ from functools import partial
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from oms.money import MAX_MONEY, to_money
-from oms.validators import normalize_country
+from oms.money import MAX_MONEY, ZERO, to_money
+from oms.validators import CURRENCY_CODE_MESSAGE, is_currency_code, normalize_country
 from oms.webhooks import webhook_publish
 from orders import events
 from orders.errors import DuplicateOrder, OrderInvalid
-from orders.models import Address, Customer, Order, OrderLine, SalesChannel
-from orders.services.common import on_commit, run_transition, ship_by_for
+from orders.models import Address, Customer, HoldReason, Order, OrderLine, SalesChannel
+from orders.services.common import check_order_fits, on_commit, run_transition, ship_by_for
 from orders.services.processing import place_hold, process_order, products_for_skus
 from orders.signals import order_captured
 
 MAX_QUANTITY = 100_000
+EMAIL_MAX_LENGTH = Order._meta.get_field("email").max_length
 
 
 @dataclass
@@ -55,6 +56,8 @@ class CaptureRequest:
     lines: list[LineData]
     shipping_address: AddressData
     billing_address: AddressData | None = None
+    # The channel's own name for the order (Shopify's "#1042"), which customers quote.
+    channel_order_name: str = ""
     first_name: str = ""
     last_name: str = ""
     phone: str = ""
@@ -72,6 +75,11 @@ class CaptureRequest:
     original_order: Order | None = None
     # False for orders that are not news to the customer (historical imports, demo data).
     notify_customer: bool = True
+    # The manual builder's draft: one order per draft, however often (or concurrently) posted.
+    draft_token: str = ""
+    # What a channel door had to change to store the order (a figure out of range, an unusable
+    # email, an impossible date): the order is captured and held with these reasons.
+    data_problems: list[str] = field(default_factory=list)
 
 
 def _address(data: AddressData | None) -> Address | None:
@@ -119,8 +127,18 @@ def _check_request(request: CaptureRequest) -> None:
             fields[name] = ["Must be zero or more, and not absurdly large."]
     if "@" not in (request.email or ""):
         fields["customer.email"] = ["An email address is required."]
+    elif len(request.email.strip()) > EMAIL_MAX_LENGTH:
+        fields["customer.email"] = [f"At most {EMAIL_MAX_LENGTH} characters."]
+    if request.currency and not is_currency_code(request.currency):
+        fields["currency"] = [CURRENCY_CODE_MESSAGE]
     if fields:
         raise OrderInvalid("The order has invalid fields.", fields=fields)
+    subtotal = sum((to_money(line.unit_price) * line.quantity for line in request.lines), ZERO)
+    check_order_fits(
+        subtotal=subtotal,
+        grand_total=subtotal + to_money(request.shipping_total) + to_money(request.tax_total),
+        units=sum(line.quantity for line in request.lines),
+    )
 
 
 def _existing_number(channel: SalesChannel, external_id: str) -> str | None:
@@ -129,6 +147,24 @@ def _existing_number(channel: SalesChannel, external_id: str) -> str | None:
         .values_list("number", flat=True)
         .first()
     )
+
+
+def _duplicate(channel: SalesChannel, request: CaptureRequest) -> DuplicateOrder | None:
+    """The error for an order stored before: the channel's external id, or the same draft."""
+    number = _existing_number(channel, request.external_id) if request.external_id else None
+    if number:
+        return DuplicateOrder(
+            f"This channel already sent order {request.external_id} as {number}.",
+            existing_number=number,
+        )
+    if request.draft_token:
+        placed = Order.objects.filter(draft_token=request.draft_token)
+        number = placed.values_list("number", flat=True).first()
+        if number:
+            return DuplicateOrder(
+                f"This draft was already placed as order {number}.", existing_number=number
+            )
+    return None
 
 
 def order_capture(
@@ -142,24 +178,16 @@ def order_capture(
     """Store, process and announce one order; raises DuplicateOrder when seen before."""
     _check_request(request)
     request.external_id = (request.external_id or "").strip()[:100]
-    if request.external_id:
-        number = _existing_number(channel, request.external_id)
-        if number:
-            raise DuplicateOrder(
-                f"This channel already sent order {request.external_id} as {number}.",
-                existing_number=number,
-            )
+    if duplicate := _duplicate(channel, request):
+        raise duplicate
     try:
         with transaction.atomic():
             return _capture(channel, request, source, actor, actor_label)
     except IntegrityError:
-        # Two requests with the same external id raced; the other one stored it first.
-        number = _existing_number(channel, request.external_id) if request.external_id else None
-        if number:
-            raise DuplicateOrder(
-                f"This channel already sent order {request.external_id} as {number}.",
-                existing_number=number,
-            ) from None
+        # Two requests for one order raced (the same external id, or the same draft posted
+        # twice); the database let the other one store it first.
+        if duplicate := _duplicate(channel, request):
+            raise duplicate from None
         raise
 
 
@@ -195,6 +223,7 @@ def _capture(channel, request: CaptureRequest, source, actor, actor_label) -> Or
     order = Order.objects.create(
         channel=channel,
         external_id=request.external_id,
+        channel_order_name=(request.channel_order_name or "").strip()[:100],
         customer=customer,
         email=customer.email,
         shipping_address=_address(request.shipping_address),
@@ -214,6 +243,7 @@ def _capture(channel, request: CaptureRequest, source, actor, actor_label) -> Or
         payment_request=request.payment or {},
         confirmation_due=request.notify_customer,
         placed_at=placed_at,
+        draft_token=request.draft_token,
     )
     order.number = f"SO-{order.pk:06d}"
     order.ship_by = ship_by_for(order)
@@ -226,6 +256,8 @@ def _capture(channel, request: CaptureRequest, source, actor, actor_label) -> Or
     if request.note:
         events.note_added(order, text=request.note, actor=actor)
     run_transition(order, "place", actor=actor, actor_label=actor_label)
+    if request.data_problems:
+        place_hold(order, HoldReason.INVALID_DATA, " ".join(request.data_problems))
     if request.channel_grand_total is not None and (
         to_money(request.channel_grand_total) != grand_total
     ):

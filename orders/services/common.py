@@ -1,15 +1,23 @@
 """Pieces every order service shares: locking an order, running a transition, publishing."""
 
+from decimal import Decimal
+
 from django.db import transaction
 from django.utils import timezone
 from django_fsm import can_proceed, has_transition_perm
 
 from oms.errors import InvalidTransition
+from oms.money import MAX_MONEY
+from oms.numbers import column_max
 from oms.webhooks import webhook_publish
 from orders import events
+from orders.errors import OrderInvalid
 from orders.models import Order, OrderStatus
 from orders.signals import order_ready
 from orders.sla import add_business_hours
+
+# An order's units are counted in one integer column.
+MAX_ORDER_UNITS = column_max(Order, "units")
 
 
 def lock_order(order: Order) -> Order:
@@ -42,8 +50,14 @@ TRANSITION_NAMES = {
 }
 
 
-def run_transition(order: Order, name: str, *, actor=None, actor_label=None) -> Order:
-    """Run the named transition if the state and the actor allow it, then record and publish."""
+def run_transition(
+    order: Order, name: str, *, actor=None, actor_label=None, quiet: bool = False
+) -> Order:
+    """Run the named transition if the state and the actor allow it, then record and publish.
+
+    `quiet`: a step inside a larger change that records and publishes its own outcome once (an
+    edit re-processes an order ready → pending → ready; only what changed overall is news).
+    """
     method = getattr(order, name)
     user = actor if actor is not None and getattr(actor, "pk", None) else None
     action = TRANSITION_NAMES.get(name, name.replace("_", " "))
@@ -61,7 +75,16 @@ def run_transition(order: Order, name: str, *, actor=None, actor_label=None) -> 
     if name == "release":
         order.status_before_hold = ""
     order.save()
-    events.status_changed(order, previous, actor=actor, actor_label=actor_label)
+    if not quiet:
+        events.status_changed(order, previous, actor=actor, actor_label=actor_label)
+        publish_status_change(order, previous)
+    if order.status == OrderStatus.READY:
+        order_ready.send(sender=Order, order=order)
+    return order
+
+
+def publish_status_change(order: Order, previous: str) -> None:
+    """Tell webhook subscribers the order moved from `previous` to its status now."""
     webhook_publish(
         event="order.status_changed",
         payload={
@@ -72,9 +95,6 @@ def run_transition(order: Order, name: str, *, actor=None, actor_label=None) -> 
             "to": order.status,
         },
     )
-    if order.status == OrderStatus.READY:
-        order_ready.send(sender=Order, order=order)
-    return order
 
 
 def ship_by_for(order: Order):
@@ -84,3 +104,18 @@ def ship_by_for(order: Order):
 
 def on_commit(callback) -> None:
     transaction.on_commit(callback, robust=True)
+
+
+def check_order_fits(*, subtotal: Decimal, grand_total: Decimal, units: int) -> None:
+    """Refuse an order whose totals its columns cannot hold: each price and quantity may be
+    in range while their sum is not (two lines at 9,999,999,999.99)."""
+    if subtotal > MAX_MONEY or grand_total > MAX_MONEY:
+        raise OrderInvalid(
+            f"The order's total would be above {MAX_MONEY:,}.",
+            fields={"lines": [f"Together the lines come to more than {MAX_MONEY:,}."]},
+        )
+    if units > MAX_ORDER_UNITS:
+        raise OrderInvalid(
+            f"An order holds at most {MAX_ORDER_UNITS:,} units.",
+            fields={"lines": [f"Together the lines ask for more than {MAX_ORDER_UNITS:,} units."]},
+        )

@@ -23,6 +23,7 @@ def sales_channel_upsert(
     currency: str,
     name: str = "",
     webhook_secret: str | None = None,
+    webhook_platform: str | None = None,
     capture_policy: str | None = None,
 ) -> tuple[SalesChannel, bool]:
     """Create a channel or update the given fields of an existing one."""
@@ -37,6 +38,8 @@ def sales_channel_upsert(
             channel.name = name
     if webhook_secret is not None:
         channel.webhook_secret = webhook_secret
+    if webhook_platform is not None:
+        channel.webhook_platform = webhook_platform
     if capture_policy is not None:
         channel.capture_policy = capture_policy
     channel.full_clean()

@@ -1,32 +1,27 @@
-"""What happens to an order after capture: holds, cancellation, edits, notes, backorders."""
+"""What happens to an order after capture: holds, cancellation, notes, backorders.
 
-from decimal import Decimal
+Edits of lines and address live in `orders.services.edits`.
+"""
 
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 
-from inventory.models import Product
 from oms.errors import InvalidTransition
-from oms.validators import normalize_country
 from orders import events
-from orders.errors import OrderInvalid, OrderNotEditable
+from orders.errors import OrderInvalid
 from orders.models import (
-    RESUMED_STATUSES,
     HoldReason,
     Order,
     OrderHold,
     OrderLine,
     OrderStatus,
     may_cancel,
-    may_edit,
     staff_may_hold,
     staff_may_release,
 )
 from orders.services.common import lock_order, run_transition
 from orders.services.payment_status import balance_due_for
 from orders.services.processing import (
-    address_problems,
     allocate_outstanding,
     lock_order_stock,
     place_hold,
@@ -34,10 +29,10 @@ from orders.services.processing import (
     release_allocations,
     update_fulfillment_status,
 )
-from orders.signals import order_cancelled, order_line_cancelled, order_totals_changed
+from orders.services.totals import recompute_totals
+from orders.signals import order_cancelled, order_line_cancelled
 
 INQUIRY_CHANNELS = ("phone", "email", "chat")
-EDITABLE = (OrderStatus.PENDING, OrderStatus.ON_HOLD, OrderStatus.BACKORDERED, OrderStatus.READY)
 
 
 # What a channel's own API key may put an order on hold for (and so release again).
@@ -98,7 +93,7 @@ def order_hold_release(
             process_order(order, actor=actor)
         else:
             # Resumed where fulfillment was; if the rest was cancelled meanwhile, it is done.
-            _shipped_if_nothing_open(order)
+            shipped_if_nothing_open(order)
     return order
 
 
@@ -120,10 +115,10 @@ def order_cancel(*, order: Order, reason: str = "", actor=None, actor_label=None
             raise InvalidTransition(f"Your role may not cancel order {order.number}.")
         lock_order_stock(order)
         for line in order.lines.select_for_update().order_by("id"):
-            _cancel_open_units(order, line, actor=actor, note=f"cancelled: {reason}"[:500])
+            cancel_open_units(order, line, actor=actor, note=f"cancelled: {reason}"[:500])
         events.cancelled_rest(order, reason=reason, actor=actor, actor_label=actor_label)
-        _recompute_totals(order)
-        _shipped_if_nothing_open(order)
+        recompute_totals(order)
+        shipped_if_nothing_open(order)
         return order
     run_transition(order, "cancel", actor=actor, actor_label=actor_label)
     release_allocations(order, actor=actor, note=f"cancelled: {reason}"[:500])
@@ -136,21 +131,27 @@ def order_cancel(*, order: Order, reason: str = "", actor=None, actor_label=None
     return order
 
 
-def _cancel_open_units(order: Order, line: OrderLine, *, actor, note: str) -> int:
+def cancel_open_units(
+    order: Order, line: OrderLine, *, actor, note: str, record: bool = True
+) -> int:
     """Cancel what of `line` is not shipped: its allocations go back to stock, and shipping drops
-    the units from shipments not yet shipped (signal). Returns the units cancelled."""
+    the units from shipments not yet shipped (signal). Returns the units cancelled.
+
+    `record` off: an edit that names the cancellation in its own timeline entry.
+    """
     remainder = line.quantity_open
     if remainder == 0:
         return 0
     release_allocations(order, lines=[line], actor=actor, note=note)
     line.quantity_cancelled += remainder
     line.save(update_fields=["quantity_cancelled", "updated_at"])
-    events.line_cancelled(order, sku=line.sku, quantity=remainder, actor=actor)
+    if record:
+        events.line_cancelled(order, sku=line.sku, quantity=remainder, actor=actor)
     order_line_cancelled.send(sender=Order, order=order, line=line, quantity=remainder)
     return remainder
 
 
-def _shipped_if_nothing_open(order: Order) -> None:
+def shipped_if_nothing_open(order: Order) -> None:
     """Nothing left to ship on an order that shipped some: it is shipped."""
     if order.status not in (OrderStatus.FULFILLING, OrderStatus.PARTIALLY_SHIPPED):
         return
@@ -162,186 +163,6 @@ def _shipped_if_nothing_open(order: Order) -> None:
     order.shipped_at = timezone.now()
     order.save(update_fields=["fulfillment_status", "shipped_at", "updated_at"])
     run_transition(order, "ship", actor=None, actor_label="system")
-
-
-CANCELLABLE_LINE_STATUSES = (
-    *EDITABLE,
-    OrderStatus.FULFILLING,
-    OrderStatus.PARTIALLY_SHIPPED,
-)
-
-
-@transaction.atomic
-def order_line_cancel(*, order: Order, line: OrderLine, actor=None) -> Order:
-    """Cancel the unshipped remainder of one line, in any open status (fulfillment included:
-    shipping drops the units from shipments not yet shipped). Cancelling the last open units
-    cancels the order, or, if some shipped, leaves it shipped."""
-    if not may_edit(order, actor if getattr(actor, "pk", None) else None):
-        raise InvalidTransition("Your role may not edit orders.")
-    order = lock_order(order)
-    if order.status not in CANCELLABLE_LINE_STATUSES:
-        raise OrderNotEditable(
-            f"Order {order.number} is {order.get_status_display().lower()}: nothing of it can "
-            "be cancelled now."
-        )
-    lock_order_stock(order)
-    line = OrderLine.objects.select_for_update().get(pk=line.pk, order=order)
-    if line.quantity_open == 0:
-        raise InvalidTransition(f"Nothing left to cancel on {line.sku}.")
-    _cancel_open_units(order, line, actor=actor, note="line cancelled")
-    lines = list(order.lines.all())
-    if not any(other.quantity_open for other in lines):
-        if not any(other.quantity_shipped for other in lines):
-            return order_cancel(order=order, reason="every line was cancelled", actor=actor)
-        _recompute_totals(order)
-        _shipped_if_nothing_open(order)
-        return order
-    _reprocess_after_edit(order, actor=actor)
-    return order
-
-
-def _reprocess_after_edit(order: Order, *, actor) -> None:
-    """After lines change: re-run processing (ready/backordered) or just top up (on hold)."""
-    _recompute_totals(order)
-    if order.status in (OrderStatus.READY, OrderStatus.BACKORDERED):
-        run_transition(order, "reopen", actor=None, actor_label="system")
-    if order.status == OrderStatus.PENDING:
-        process_order(order, actor=actor)
-    else:
-        allocate_outstanding(order, list(order.lines.select_related("product")), actor=actor)
-        update_fulfillment_status(order)
-
-
-def _recompute_totals(order: Order) -> None:
-    """Totals follow the lines; payments hears of a changed total (`order_totals_changed`)."""
-    lines = list(order.lines.all())
-    for line in lines:
-        line.line_total = line.unit_price * line.quantity_net
-    OrderLine.objects.bulk_update(lines, ["line_total"])
-    previous_total = order.grand_total
-    order.subtotal = sum((line.line_total for line in lines), Decimal("0.00"))
-    order.grand_total = max(
-        Decimal("0.00"),
-        order.subtotal + order.shipping_total + order.tax_total - order.discount_total,
-    )
-    order.units = sum(line.quantity_net for line in lines)
-    order.balance_due = balance_due_for(order)
-    order.save(update_fields=["subtotal", "grand_total", "units", "balance_due", "updated_at"])
-    if order.grand_total != previous_total:
-        order_totals_changed.send(sender=Order, order=order, previous_total=previous_total)
-
-
-def _editable(order: Order, actor, *, adding: Product | None = None) -> Order:
-    """Lock an order for an edit, and every stock level the edit may touch.
-
-    An edit releases some allocations and then allocates again; taking all of the order's
-    levels in one id-ordered lock first keeps those two steps from locking out of order
-    against a concurrent capture.
-    """
-    if not may_edit(order, actor if getattr(actor, "pk", None) else None):
-        raise InvalidTransition("Your role may not edit orders.")
-    order = lock_order(order)
-    held_in_fulfillment = order.status_before_hold in RESUMED_STATUSES
-    if order.status not in EDITABLE or held_in_fulfillment:
-        raise OrderNotEditable(
-            f"Order {order.number} is {order.get_status_display().lower()}: "
-            "it can only be edited before fulfillment starts."
-        )
-    lock_order_stock(order, extra_product_ids={adding.pk} if adding else set())
-    return order
-
-
-@transaction.atomic
-def order_line_set_quantity(*, order: Order, line: OrderLine, quantity: int, actor) -> Order:
-    """Change how many units a line orders; allocation follows."""
-    order = _editable(order, actor)
-    line = OrderLine.objects.select_for_update().get(pk=line.pk, order=order)
-    if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity <= 0:
-        raise OrderInvalid("Quantity must be above zero.", fields={"quantity": ["Above zero."]})
-    if quantity < line.quantity_cancelled + line.quantity_shipped:
-        raise OrderInvalid("Quantity cannot go below what was already cancelled or shipped.")
-    previous = line.quantity
-    if previous == quantity:
-        return order
-    release_allocations(order, lines=[line], actor=actor, note="line edited")
-    line.quantity = quantity
-    line.save(update_fields=["quantity", "updated_at"])
-    events.edited(order, changes=[f"{line.sku} quantity {previous} → {quantity}"], actor=actor)
-    _reprocess_after_edit(order, actor=actor)
-    return order
-
-
-@transaction.atomic
-def order_line_add(
-    *, order: Order, product: Product, quantity: int, unit_price: Decimal | None, actor
-) -> OrderLine:
-    """Add a catalog product to the order; allocation follows."""
-    order = _editable(order, actor, adding=product)
-    if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity <= 0:
-        raise OrderInvalid("Quantity must be above zero.", fields={"quantity": ["Above zero."]})
-    price = product.price if unit_price is None else Decimal(unit_price)
-    line = OrderLine.objects.create(
-        order=order,
-        product=product,
-        sku=product.sku,
-        name=product.name,
-        quantity=quantity,
-        unit_price=price,
-        line_total=price * quantity,
-    )
-    events.edited(order, changes=[f"added {quantity} × {product.sku} at {price}"], actor=actor)
-    _reprocess_after_edit(order, actor=actor)
-    return line
-
-
-@transaction.atomic
-def order_line_remove(*, order: Order, line: OrderLine, actor) -> Order:
-    """Remove a line entirely (before fulfillment); its stock is released."""
-    order = _editable(order, actor)
-    line = OrderLine.objects.select_for_update().get(pk=line.pk, order=order)
-    others_open = order.lines.exclude(pk=line.pk).filter(
-        quantity__gt=F("quantity_cancelled") + F("quantity_shipped")
-    )
-    if not others_open.exists():
-        raise OrderInvalid(
-            "This is the last line still to ship; cancel the order instead of removing it."
-        )
-    release_allocations(order, lines=[line], actor=actor, note="line removed")
-    sku, quantity = line.sku, line.quantity
-    line.delete()
-    events.edited(order, changes=[f"removed {quantity} × {sku}"], actor=actor)
-    _reprocess_after_edit(order, actor=actor)
-    return order
-
-
-@transaction.atomic
-def order_address_update(*, order: Order, values: dict, actor) -> Order:
-    """Correct the shipping address; an address that cannot ship puts the order on hold."""
-    order = _editable(order, actor)
-    address = order.shipping_address
-    changes = []
-    for name, value in values.items():
-        value = str(value or "").strip()
-        if name == "country":
-            value = normalize_country(value)
-        if getattr(address, name) != value:
-            changes.append(f"{name.replace('_', ' ')} “{getattr(address, name)}” → “{value}”")
-            setattr(address, name, value)
-    if not changes:
-        return order
-    address.save()
-    events.edited(order, changes=["shipping address: " + ", ".join(changes)], actor=actor)
-    problems = address_problems(address)
-    active = set(order.holds.filter(released_at__isnull=True).values_list("reason", flat=True))
-    if problems and HoldReason.ADDRESS_INVALID not in active:
-        order_hold(
-            order=order,
-            reason=HoldReason.ADDRESS_INVALID,
-            note="Shipping address: " + "; ".join(problems),
-            actor=None,
-            actor_label="system",
-        )
-    return order
 
 
 @transaction.atomic
@@ -384,9 +205,9 @@ def orders_reprocess_backordered(*, product_ids: set[int]) -> list[str]:
             if order.status != OrderStatus.BACKORDERED:
                 continue
             lines = list(order.lines.select_related("product"))
-            complete = allocate_outstanding(order, lines)
+            outcome = allocate_outstanding(order, lines)
             update_fulfillment_status(order)
-            if complete:
+            if outcome.complete:
                 run_transition(order, "allocate_backorder", actor=None, actor_label="system")
                 numbers.append(order.number)
     return numbers

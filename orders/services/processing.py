@@ -6,6 +6,7 @@ planning, so the plan is made on figures no one else can change until this trans
 """
 
 from collections import defaultdict
+from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
 
@@ -36,8 +37,8 @@ RULE_HOLDS = (HoldReason.FRAUD_REVIEW, HoldReason.DUPLICATE_SUSPECT)
 def address_problems(address) -> list[str]:
     """What is missing or malformed in a shipping address (empty when it can ship)."""
     problems = []
-    for field, label in (("name", "name"), ("line1", "street"), ("city", "city")):
-        if not getattr(address, field).strip():
+    for name, label in (("name", "name"), ("line1", "street"), ("city", "city")):
+        if not getattr(address, name).strip():
             problems.append(f"{label} is missing")
     if not address.postal_code.strip():
         problems.append("postal code is missing")
@@ -162,11 +163,28 @@ def outstanding_by_line(lines: list[OrderLine]) -> dict[int, int]:
     }
 
 
-def allocate_outstanding(order: Order, lines: list[OrderLine], *, actor=None) -> bool:
-    """Reserve what can be reserved for the order's outstanding units; True when complete."""
+@dataclass(frozen=True)
+class AllocationOutcome:
+    """What one allocation pass did: the planner's reason, the units reserved where, and what is
+    still short (SKU → units)."""
+
+    complete: bool
+    reason: str = ""
+    allocations: list[dict] = field(default_factory=list)
+    shortfall: dict[str, int] = field(default_factory=dict)
+
+
+def allocate_outstanding(
+    order: Order, lines: list[OrderLine], *, actor=None, record: bool = True
+) -> AllocationOutcome:
+    """Reserve what can be reserved for the order's outstanding units.
+
+    The planner's reason goes on the timeline unless `record` is off: an edit writes it into
+    its own single entry.
+    """
     outstanding = outstanding_by_line(lines)
     if not outstanding:
-        return True
+        return AllocationOutcome(complete=True)
     by_line = {line.pk: line for line in lines}
     needed: dict[int, int] = defaultdict(int)
     for line_id, quantity in outstanding.items():
@@ -211,8 +229,8 @@ def allocate_outstanding(order: Order, lines: list[OrderLine], *, actor=None) ->
             actor=actor,
         )
         _record_allocations(plan.allocations, outstanding, by_line, levels)
-    events.allocated(
-        order,
+    outcome = AllocationOutcome(
+        complete=plan.is_complete,
         reason=plan.reason,
         allocations=[
             {
@@ -224,7 +242,14 @@ def allocate_outstanding(order: Order, lines: list[OrderLine], *, actor=None) ->
         ],
         shortfall={products[p].sku: q for p, q in plan.shortfall.items()},
     )
-    return plan.is_complete
+    if record:
+        events.allocated(
+            order,
+            reason=outcome.reason,
+            allocations=outcome.allocations,
+            shortfall=outcome.shortfall,
+        )
+    return outcome
 
 
 def _record_allocations(planned, outstanding, by_line, levels) -> None:
@@ -293,8 +318,14 @@ def update_fulfillment_status(order: Order) -> None:
     order.save(update_fields=["fulfillment_status", "updated_at"])
 
 
-def process_order(order: Order, *, actor=None, actor_label=None, first_time=False) -> Order:
-    """Validate, hold, allocate, and move a pending order on. `order` must be locked."""
+def process_order(
+    order: Order, *, actor=None, actor_label=None, first_time=False, quiet=False
+) -> AllocationOutcome:
+    """Validate, hold, allocate, and move a pending order on. `order` must be locked.
+
+    `quiet`: part of an edit, which writes the allocation and the status change it ends in
+    into its own timeline entry (holds placed are still recorded each).
+    """
     lines = _open_lines(order)
     link_known_skus(lines)
     active = set(order.holds.filter(released_at__isnull=True).values_list("reason", flat=True))
@@ -308,15 +339,16 @@ def process_order(order: Order, *, actor=None, actor_label=None, first_time=Fals
         place_hold(order, reason, note)
         active.add(reason)
 
-    complete = allocate_outstanding(order, lines, actor=actor)
+    outcome = allocate_outstanding(order, lines, actor=actor, record=not quiet)
     update_fulfillment_status(order)
     if active:
-        run_transition(order, "hold", actor=None, actor_label="system")
-    elif complete:
-        run_transition(order, "mark_ready", actor=None, actor_label="system")
+        transition = "hold"
+    elif outcome.complete:
+        transition = "mark_ready"
     else:
-        run_transition(order, "mark_backordered", actor=None, actor_label="system")
-    return order
+        transition = "mark_backordered"
+    run_transition(order, transition, actor=None, actor_label="system", quiet=quiet)
+    return outcome
 
 
 def products_for_skus(skus) -> dict[str, Product]:

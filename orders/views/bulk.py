@@ -1,5 +1,7 @@
-"""Bulk actions on the orders ticked in a queue: each order's outcome (from
-`orders_bulk_apply`) is reported as a flash message, and the queue is shown again."""
+"""Bulk actions on the orders ticked in a queue, or on every order its filters match: one
+summary message ("Held 47 of 50; 3 could not be held.") with the refusals and their reasons
+folded under it, and the queue again. A request that does not validate changes nothing and
+shows the same page with the same orders still ticked."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -7,6 +9,7 @@ from django.http import QueryDict
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from oms.bulk import bulk_summary
 from oms.csvfiles import stream_csv
 from oms.roles import role_required
 from orders.forms import BULK_ACTIONS, BulkActionForm
@@ -14,12 +17,18 @@ from orders.models import Order
 from orders.selectors_backoffice import orders_for_bulk
 from orders.services import orders_bulk_apply
 from orders.views.common import ORDER_VIEWERS, refusal
-from orders.views.queues import bulk_actions_for, render_queue
+from orders.views.queues import bulk_actions_for, render_queue, render_queue_refused
 
 CSV_HEADER = (
     *("number", "external_id", "channel", "status", "payment_status", "fulfillment_status"),
     *("placed_at", "ship_by", "customer", "email", "currency", "grand_total", "active_holds"),
 )
+# How the summary says what was done, and what a refusal was not.
+DONE = {
+    "hold": ("Held", "could not be held"),
+    "release": ("Released", "could not be released"),
+    "cancel": ("Cancelled", "could not be cancelled"),
+}
 
 
 def orders_csv(orders: list[Order]):
@@ -55,15 +64,14 @@ def bulk_action(request):
     if not form.is_valid():
         for message in form.error_messages_list():
             messages.error(request, message)
-        return render_queue(request, params)
+        return render_queue_refused(request, params, form)
     numbers = form.cleaned_data["orders"]
     orders = orders_for_bulk(numbers)
     if action == "export":
         return orders_csv(orders)
 
-    results: list[tuple[bool, str]] = []
     found = {order.number for order in orders}
-    results += [(False, f"{number}: no such order.") for number in numbers if number not in found]
+    refusals = [f"{number}: no such order." for number in numbers if number not in found]
     outcomes = orders_bulk_apply(
         orders=orders,
         action=action,
@@ -72,15 +80,11 @@ def bulk_action(request):
         note=form.cleaned_data.get("note") or "",
         reason=form.cleaned_data.get("reason") or "",
     )
-    results += [
-        (
-            outcome.done,
-            outcome.message if outcome.done else refusal(outcome.number, outcome.message),
-        )
-        for outcome in outcomes
+    refusals += [
+        refusal(outcome.number, outcome.reason) for outcome in outcomes if not outcome.done
     ]
-    done = sum(1 for ok, _ in results if ok)
-    messages.info(request, f"{BULK_ACTIONS[action]}: {done} of {len(numbers)} orders done.")
-    for ok, text in results:
-        (messages.success if ok else messages.error)(request, text)
+    did, not_done = DONE[action]
+    done = sum(1 for outcome in outcomes if outcome.done)
+    level, summary = bulk_summary(done=done, refusals=refusals, did=did, not_done=not_done)
+    messages.add_message(request, level, summary)
     return render_queue(request, params)

@@ -26,7 +26,7 @@ from orders.forms import (
 from orders.models import Order, OrderStatus, staff_may_hold
 from orders.panels import panels_for
 from orders.selectors import line_allocations, order_timeline
-from orders.services.lifecycle import EDITABLE
+from orders.services.edits import EDITABLE
 from orders.views.common import ORDER_EDITORS, ORDER_VIEWERS, order_or_404
 
 

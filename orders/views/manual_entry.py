@@ -3,6 +3,9 @@
 One screen, one form (`ManualOrderForm`). The searches answer with partials; every other action
 posts the whole draft and gets the form back (htmx) or the page (a plain post). The draft is kept
 in the session between requests and dropped once placed, so no half-order is ever stored.
+The draft's token becomes the order's `draft_token`, which the database keeps unique: the same
+draft posted twice — a double click, two tabs, two posts racing — places one order, and the
+later post is sent to it.
 """
 
 from django.contrib import messages
@@ -15,12 +18,14 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from inventory.models import Product
 from inventory.selectors import availability
-from inventory.selectors_backoffice import product_by_code, products_by_sku
+from inventory.selectors_backoffice import product_by_code, product_by_sku, products_by_sku
 from oms.errors import DomainError
-from oms.rendering import is_partial_request, render_screen
+from oms.rendering import is_partial_request, keeping_banners, render_screen
 from oms.roles import Role, role_required
+from orders.errors import DuplicateOrder
 from orders.forms_manual import ManualOrderForm
 from orders.models import Address, Customer, Order, SalesChannel
+from orders.selectors_search import phone_matches
 from orders.services import order_capture
 
 TEMPLATE = "orders/manual_order.html"
@@ -71,8 +76,10 @@ def customer_matches(query: str) -> list[Customer]:
         | Q(first_name__istartswith=text)
         | Q(last_name__istartswith=text)
     )
-    if any(character.isdigit() for character in text):
-        matches |= Q(phone__contains=text)
+    # A phone number in any format, or its last digits (`orders.selectors_search`).
+    phone = phone_matches("phone_normalized", text)
+    if phone is not None:
+        matches |= phone
     if " " in text:
         first, _, last = text.partition(" ")
         matches |= Q(first_name__iexact=first.strip(), last_name__istartswith=last.strip())
@@ -114,6 +121,12 @@ def _form(data, channels: list[SalesChannel]) -> ManualOrderForm:
 
 def _placed(request) -> dict[str, str]:
     return request.session.get(PLACED_KEY, {})
+
+
+def _remember_placed(request, token: str, number: str) -> None:
+    remembered = list(_placed(request).items())[-(PLACED_REMEMBERED - 1) :]
+    request.session[PLACED_KEY] = {**dict(remembered), token: number}
+    request.session.pop(DRAFT_KEY, None)
 
 
 def _remember_draft(request, form: ManualOrderForm) -> None:
@@ -181,8 +194,8 @@ def builder(request):
 
 
 def _add_sku(form: ManualOrderForm, sku: str) -> None:
-    product = Product.objects.active().filter(sku=sku).first()
-    if product is None:
+    product = product_by_sku(sku)
+    if product is None or not product.is_active:
         form.add_error("product_query", f"No product is sold under SKU “{sku}”.")
     else:
         form.add_product(product)
@@ -237,12 +250,17 @@ def _place(request, form: ManualOrderForm):
             order = order_capture(
                 channel=form.channel_obj, request=capture, source="manual", actor=request.user
             )
+        except DuplicateOrder as error:
+            # Another post of this draft (another tab, or one racing this one) placed it.
+            _remember_placed(request, token, error.existing_number)
+            messages.info(
+                request, f"This draft was already placed as order {error.existing_number}."
+            )
+            return _go_to_order(request, error.existing_number)
         except DomainError as error:
             form.add_domain_error(error)
         else:
-            remembered = list(placed.items())[-(PLACED_REMEMBERED - 1) :]
-            request.session[PLACED_KEY] = {**dict(remembered), token: order.number}
-            request.session.pop(DRAFT_KEY, None)
+            _remember_placed(request, token, order.number)
             messages.success(
                 request,
                 f"Order {order.number} placed for {order.email}: "
@@ -259,7 +277,9 @@ def summary(request):
     """The totals for the draft as it stands; also keeps the draft in the session."""
     form = _form(request.POST, entry_channels())
     _remember_draft(request, form)
-    return render(request, f"{TEMPLATE}#summary", {"form": form, "totals": form.totals()})
+    return keeping_banners(
+        render(request, f"{TEMPLATE}#summary", {"form": form, "totals": form.totals()})
+    )
 
 
 @require_GET

@@ -12,16 +12,17 @@ from django.views.decorators.vary import vary_on_headers
 
 from oms.rendering import is_partial_request, render_screen
 from oms.roles import role_required
-from orders.forms import BULK_ACTIONS, BulkActionForm, QueueFilterForm, filter_query
+from orders.forms import (
+    BULK_ACTIONS,
+    BULK_LIMIT,
+    BulkActionForm,
+    filter_query,
+    queue_filter_form,
+)
 from orders.models import HoldReason, may_cancel, staff_may_hold, staff_may_release
 from orders.queue_actions import actions_for
 from orders.selectors import QUEUES, attention_by_reason, order_list, queue_counts
-from orders.selectors_backoffice import (
-    channel_choices,
-    order_page,
-    saved_views_of,
-    warehouse_choices,
-)
+from orders.selectors_backoffice import matching_count, order_page, saved_views_of
 from orders.views.common import ORDER_VIEWERS
 
 # Links that switch queue keep the sort and the page size, not the filters of the last queue.
@@ -92,14 +93,34 @@ def bulk_actions_for(user) -> dict[str, str]:
     }
 
 
-def queue_context(request, params: QueryDict) -> dict:
-    """Everything the queue screen shows for these query parameters."""
-    form = QueueFilterForm(params, channels=channel_choices(), warehouses=warehouse_choices())
-    form.is_valid()
+def _page_query(query: str, params: QueryDict) -> str:
+    """The filters and the cursor of the page on screen: a bulk action answers with this same
+    page, so a selection it refuses is shown again, still ticked."""
+    page = QueryDict(query, mutable=True)
+    for name in ("after", "before"):
+        if params.get(name):
+            page[name] = params[name]
+    return page.urlencode()
+
+
+def _matching(orders, page) -> dict | None:
+    """The bulk bar's "all N orders matching these filters", offered when they reach beyond the
+    page on screen: how many (counted up to the limit), and whether one action may take them."""
+    if not (page.next_cursor or page.previous_cursor):
+        return None
+    count = matching_count(orders, limit=BULK_LIMIT)
+    return {"count": count, "too_many": count > BULK_LIMIT}
+
+
+def queue_context(request, params: QueryDict, *, bulk_form: BulkActionForm | None = None) -> dict:
+    """Everything the queue screen shows for these query parameters; `bulk_form`, a bulk action
+    refused, comes back with its choices and the orders it had ticked."""
+    form = queue_filter_form(params)
     filters = form.filters()
     query = filter_query(params)
+    orders = order_list(filters)
     page = order_page(
-        order_list(filters),
+        orders,
         sort=filters.sort,
         size=form.page_size(),
         after=params.get("after"),
@@ -107,11 +128,14 @@ def queue_context(request, params: QueryDict) -> dict:
     )
     paged = bool(params.get("after") or params.get("before"))
     attention = filters.queue == "attention"
+    bulk_form = bulk_form or BulkActionForm()
     return {
         "form": form,
         "filters": filters,
+        "active_filters": form.active_count(),
         "page": page,
         "query": query,
+        "page_query": _page_query(query, params),
         "first_url": queue_url(query) if paged else "",
         **_page_links(query, page),
         "tabs": _tabs(params, filters.queue, queue_counts()),
@@ -120,7 +144,10 @@ def queue_context(request, params: QueryDict) -> dict:
         "bulk_actions": bulk_actions_for(request.user),
         # The actions the apps above orders add (`orders.queue_actions`).
         "queue_actions": actions_for(request.user, filters.queue),
-        "bulk_form": BulkActionForm(),
+        "bulk_form": bulk_form,
+        "ticked": bulk_form.ticked(),
+        "matching": _matching(orders, page),
+        "bulk_limit": f"{BULK_LIMIT:,}",
     }
 
 
@@ -129,6 +156,13 @@ def render_queue(request, params: QueryDict):
     if is_partial_request(request):
         return render(request, "orders/queue.html#queue", queue_context(request, params))
     return redirect(queue_url(filter_query(params)))
+
+
+def render_queue_refused(request, params: QueryDict, bulk_form: BulkActionForm):
+    """A bulk action that did not validate: the same page of the queue, its orders still ticked
+    and its choices kept (the `#queue` partial for htmx, else the whole page)."""
+    context = queue_context(request, params, bulk_form=bulk_form)
+    return render_screen(request, "orders/queue.html", "queue", context)
 
 
 @require_GET

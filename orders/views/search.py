@@ -1,5 +1,6 @@
-"""The header's global search: whatever a customer quotes — order number, external id, email,
-phone, name, SKU.
+"""The header's global search: whatever a customer quotes — order number, the channel's order
+id or name, email, phone in any format, name (whole or in part), SKU, tracking or RMA number
+(`orders.selectors_search`).
 
 An exact email of a customer opens their customer page (everything about them, one place). Else
 one order found opens it (unless the text names several customers); several are listed, newest
@@ -12,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
 from oms.roles import role_required
+from orders.search_sources import registered
 from orders.selectors_backoffice import SearchResults, search_results
 from orders.selectors_customers import customers_matching
 from orders.views.common import ORDER_VIEWERS
@@ -31,6 +33,8 @@ def search(request):
         return redirect("orders:detail", number=results.orders[0].number)
     context = {
         "text": text,
+        # What the apps above orders let the search find ("a tracking number").
+        "more_ways": [source.label for source in registered()],
         "customers": customers,
         "results": results,
         "queue_url": queue_url(urlencode({"q": text})) if text else "",

@@ -11,6 +11,7 @@ changes. The check of a refund amount answers while the amount is typed, before 
 from django.shortcuts import render
 from django.views.decorators.http import require_POST
 
+from oms.rendering import keeping_banners
 from oms.roles import role_required
 from orders.forms import DomainErrorForm
 from orders.views.actions import panel_action
@@ -71,7 +72,7 @@ def refund_check(request, number: str):
         limit=refund_limit_for(request.user),
         currency=order.currency,
     )
-    return render(request, "payments/_panel.html#refund_check", {"check": check})
+    return keeping_banners(render(request, "payments/_panel.html#refund_check", {"check": check}))
 
 
 @require_POST

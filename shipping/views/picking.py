@@ -3,8 +3,10 @@ ready orders of a warehouse by ship-by; shown bin by bin to print or download as
 their labelled parcels handed to the carrier in one go.
 
 The Ready queue's bulk bar posts its ticked orders here (`orders.queue_actions`, registered in
-`ShippingConfig.ready`), so the orders app never imports shipping. An order that cannot be
-picked is skipped with the reason, in one message for all of them; the rest are not undone.
+`ShippingConfig.ready`), so the orders app never imports shipping; with "all orders matching
+these filters" chosen (`scope=matching`) the queue's filters are evaluated again here instead.
+An order that cannot be picked is skipped with the reason, in one message for all of them; the
+rest are not undone.
 """
 
 from django.contrib import messages
@@ -18,6 +20,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from oms.rendering import is_partial_request
 from oms.roles import role_required
+from orders.forms import MATCHING, matching_order_numbers
 from orders.views.common import refusal
 from shipping.documents import render_pick_list_pdf
 from shipping.forms_picking import PickNextForm, PickOrdersForm
@@ -103,7 +106,11 @@ def picking(request):
     ticked in the Ready queue; orders allocated in several warehouses get a list in each."""
     if request.method == "GET":
         return _pick_page(request)
-    form = PickOrdersForm(request.POST)
+    data = request.POST
+    if data.get("scope") == MATCHING:
+        data = data.copy()
+        data.setlist("orders", matching_order_numbers(data.get("query", "")))
+    form = PickOrdersForm(data)
     if not form.is_valid():
         return _pick_page(request, orders_form=form)
     orders, unknown = orders_by_numbers(form.cleaned_data["orders"])

@@ -18,11 +18,11 @@ from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
-from django.utils.html import format_html, format_html_join
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 from django_fsm import can_proceed, has_transition_perm
 
+from oms.bulk import bulk_summary as oms_bulk_summary
 from oms.paging import cursor_param, page_links
 from oms.rendering import form_action, is_partial_request, render_screen
 from oms.roles import Role, role_required, user_has_role
@@ -110,26 +110,14 @@ def shipment_list(request):
 
 def bulk_summary(outcomes: list[ShipOutcome], missing: list[int]) -> tuple[int, str]:
     """One message for the whole batch: how many shipped, and each refusal with its reason."""
-    failures = [
-        (outcome.shipment, refusal(outcome.shipment, outcome.message))
-        for outcome in outcomes
-        if not outcome.done
+    refusals = [
+        refusal(outcome.shipment, outcome.message) for outcome in outcomes if not outcome.done
     ]
-    failures += [(f"#{pk}", f"Shipment #{pk} no longer exists.") for pk in missing]
+    refusals += [f"Shipment #{pk} no longer exists." for pk in missing]
     done = sum(1 for outcome in outcomes if outcome.done)
-    total = done + len(failures)
-    if not failures:
-        return messages.SUCCESS, f"Shipped {done} of {total}."
-    items = format_html_join("", "<li>{}</li>", ((text,) for _, text in failures))
-    message = format_html(
-        '<details class="bulk-failures"><summary>Shipped {} of {}; {} could not be shipped.'
-        "</summary><ul>{}</ul></details>",
-        done,
-        total,
-        len(failures),
-        items,
+    return oms_bulk_summary(
+        done=done, refusals=refusals, did="Shipped", not_done="could not be shipped"
     )
-    return (messages.WARNING if done else messages.ERROR), message
 
 
 @require_POST

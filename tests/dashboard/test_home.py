@@ -56,6 +56,7 @@ def figures(html: str) -> dict[str, str]:
             "support_user",
             {
                 "orders": "1 order needs attention",
+                "orders_inbox": "0 channel deliveries wait",
                 "failed_payments": "0 payments failed",
                 "shipments": "0 parcels in exception",
                 "returns": "0 returns await a decision",
@@ -67,6 +68,7 @@ def figures(html: str) -> dict[str, str]:
             {
                 "dashboard": "1 order past its ship-by",
                 "orders": "1 order needs attention",
+                "orders_inbox": "0 channel deliveries wait",
                 "failed_payments": "0 payments failed",
                 "pick_pack": "2 orders ready to pick",
                 "shipments": "0 parcels in exception",

@@ -53,11 +53,13 @@ def test_a_manager_changes_the_period_and_the_figures_follow(page, login, manage
     expect(page.locator("#board")).to_have_attribute("hx-get", "/dashboard/?period=30d")
     expect(page.locator("#board")).to_have_attribute("hx-trigger", "every 30s")
 
-    # Custom dates: typing them switches the selector to "Custom dates".
+    # Custom dates, typed as YYYY-MM-DD: leaving a field switches the selector to "Custom dates".
     today = timezone.localdate()
     page.get_by_label("From", exact=True).fill((today - timedelta(days=11)).isoformat())
+    page.get_by_label("From", exact=True).press("Tab")
     htmx_settled(page)
     page.get_by_label("To", exact=True).fill((today - timedelta(days=9)).isoformat())
+    page.get_by_label("To", exact=True).press("Tab")
     expect(orders_figure).to_have_text("3")
     expect(page.get_by_label("Period", exact=True)).to_have_value("custom")
     expect(page).to_have_url(re.compile(r"from=\d{4}-\d\d-\d\d&to=\d{4}-\d\d-\d\d$"))

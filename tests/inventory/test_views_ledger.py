@@ -95,7 +95,7 @@ def test_filters_by_sku_warehouse_kind_reference_and_dates(client, staff, east, 
             {"date_from": "2026-02-10", "date_to": "2026-02-01"},
             "The end date is before the start date.",
         ),
-        ({"date_from": "yesterday"}, "Enter a valid date."),
+        ({"date_from": "yesterday"}, "Enter a day as YYYY-MM-DD, e.g. 2025-01-15."),
         ({"kind": "teleport"}, "Select a valid choice."),
     ],
 )

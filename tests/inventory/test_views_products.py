@@ -474,7 +474,9 @@ def test_bad_input_shows_the_reason_and_changes_nothing(
     assert html.lstrip().startswith(f'<form id="{action}-form"')
     assert message in html
     assert 'role="alert"' in html
-    assert "hx-swap-oob" not in html
+    # Only the form changes: no stock panel is swapped, and no banner is left standing.
+    assert 'id="stock-levels"' not in html and 'id="recent-movements"' not in html
+    assert 'class="flash' not in html
     assert stock_snapshot() == before
 
 

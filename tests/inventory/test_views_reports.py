@@ -89,10 +89,11 @@ def test_low_stock_csv_has_header_and_rows(client, staff, shelf):
             "allocated",
             "available",
             "reorder_point",
+            "backordered",
             "suggested_reorder_quantity",
         ],
-        ["A-EMPTY", "Empty", "0", "0", "0", "5", "10"],
-        ["B-LOW", "Low", "9", "2", "7", "10", "50"],
+        ["A-EMPTY", "Empty", "0", "0", "0", "5", "0", "10"],
+        ["B-LOW", "Low", "9", "2", "7", "10", "0", "50"],
     ]
 
 

@@ -12,7 +12,7 @@ from rest_framework.response import Response
 from rest_framework.test import APIRequestFactory, force_authenticate
 from rest_framework.views import APIView
 
-from oms.idempotency import HEADER, fingerprint, idempotent
+from oms.idempotency import HEADER, fingerprint, idempotent, remember_resource
 from oms.models import IdempotencyKey
 from oms.services import api_client_create
 from oms.tasks import purge_idempotency_keys
@@ -123,6 +123,86 @@ def test_a_crash_or_server_error_frees_the_key_for_a_retry(user):
     assert not IdempotencyKey.objects.exists()
     assert failing.send(user).status_code == 201
     assert failing.runs == 2
+
+
+def _made_by_a_dead_request(user, *, minutes_ago: int = 0) -> IdempotencyKey:
+    """The key as a process leaves it that died after committing what it made (`made-1`) and
+    before storing its response."""
+    request = APIRequestFactory().post(PATH, {"sku": "MUG"}, format="json")
+    force_authenticate(request, user=user)
+    return IdempotencyKey.objects.create(
+        client_key=f"user:{user.pk}",
+        key="key-1",
+        fingerprint=fingerprint(APIView().initialize_request(request)),
+        resource="made-1",
+        created_at=timezone.now() - timedelta(minutes=minutes_ago),
+    )
+
+
+class MakingEndpoint(Endpoint):
+    """An endpoint that makes something and remembers it on the key, as order capture does."""
+
+    def __init__(self):
+        super().__init__()
+        endpoint = self
+
+        class View(APIView):
+            permission_classes = []
+
+            def post(self, request):
+                return idempotent(request, lambda: endpoint.make(request), replay=endpoint.show)
+
+        self.view = View.as_view()
+
+    def make(self, request) -> Response:
+        self.runs += 1
+        remember_resource(request, resource=f"made-{self.runs}")
+        return Response({"made": f"made-{self.runs}"}, status=201)
+
+    def show(self, resource: str) -> Response:
+        return Response({"made": resource}, status=201)
+
+
+@pytest.mark.parametrize("minutes_ago", [0, 60])
+def test_a_retry_after_a_crash_between_commit_and_answer_gets_what_was_made(user, minutes_ago):
+    _made_by_a_dead_request(user, minutes_ago=minutes_ago)
+    endpoint = MakingEndpoint()
+    retry = endpoint.send(user)
+    assert (retry.status_code, retry.data, endpoint.runs) == (201, {"made": "made-1"}, 0)
+    assert retry["Idempotent-Replayed"] == "true"
+    row = IdempotencyKey.objects.get()
+    assert (row.state, row.response_status, row.response_body) == ("completed", 201, retry.data)
+
+
+def test_without_a_replay_a_made_but_unanswered_key_is_still_in_progress(user):
+    _made_by_a_dead_request(user)
+    endpoint = Endpoint()
+    response = endpoint.send(user)
+    assert (response.status_code, endpoint.runs) == (409, 0)
+    assert response.data["error"]["code"] == "request_in_progress"
+
+
+def test_the_made_resource_is_remembered_and_the_answer_stored(user):
+    endpoint = MakingEndpoint()
+    first, replay = endpoint.send(user), endpoint.send(user)
+    assert (first.data, replay.data, endpoint.runs) == ({"made": "made-1"}, {"made": "made-1"}, 1)
+    row = IdempotencyKey.objects.get()
+    assert (row.state, row.resource) == ("completed", "made-1")
+
+
+def test_a_failure_after_something_was_made_keeps_the_key(user):
+    endpoint = MakingEndpoint()
+
+    def make_then_fail(request):
+        remember_resource(request, resource="made-1")
+        raise RuntimeError("died rendering the answer")
+
+    endpoint.make = make_then_fail
+    with pytest.raises(RuntimeError):
+        endpoint.send(user)
+    row = IdempotencyKey.objects.get()
+    assert (row.state, row.resource) == ("in_progress", "made-1")
+    assert endpoint.send(user).data == {"made": "made-1"}
 
 
 def test_a_client_error_is_replayed_like_any_other_answer(user):

@@ -6,6 +6,7 @@ from django_htmx.http import HttpResponseClientRedirect
 from django_htmx.middleware import HtmxDetails
 
 from oms.middleware import HtmxMessagesMiddleware
+from oms.rendering import keeping_banners
 
 
 def htmx_request(rf):
@@ -40,3 +41,36 @@ def test_messages_wait_for_the_page_an_htmx_redirect_loads(rf):
     response = HtmxMessagesMiddleware(view)(request)
     assert b"Order placed." not in response.content
     assert [str(message) for message in messages.get_messages(request)] == ["Order placed."]
+
+
+def test_an_action_that_flashes_nothing_clears_the_last_banner(rf):
+    request = htmx_request(rf)
+
+    def view(request):
+        return HttpResponse('<form><small class="error">This field is required.</small></form>')
+
+    body = HtmxMessagesMiddleware(view)(request).content.decode()
+    assert '<div id="messages" class="messages" aria-live="polite" hx-swap-oob="true">' in body
+    assert "flash" not in body
+
+
+def test_a_swap_that_only_reads_leaves_the_banners_alone(rf):
+    request = rf.get("/", HTTP_HX_REQUEST="true")
+    SessionMiddleware(lambda r: HttpResponse()).process_request(request)
+    MessageMiddleware(lambda r: HttpResponse()).process_request(request)
+    request.htmx = HtmxDetails(request)
+
+    body = HtmxMessagesMiddleware(lambda request: HttpResponse("<p>page 2</p>"))(request).content
+    assert body == b"<p>page 2</p>"
+
+
+def test_a_live_check_as_the_person_types_leaves_the_banners_alone(rf):
+    request = htmx_request(rf)
+
+    def view(request):
+        return keeping_banners(
+            HttpResponse('<small class="check-ok">5.00 can be refunded.</small>')
+        )
+
+    body = HtmxMessagesMiddleware(view)(request).content.decode()
+    assert body == '<small class="check-ok">5.00 can be refunded.</small>'

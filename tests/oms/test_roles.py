@@ -132,10 +132,10 @@ def test_pages_carry_csrf_header_for_htmx_and_local_htmx_script(client, support_
 
 
 def test_repeated_wrong_passwords_are_throttled(client, user_with_role):
-    from oms.login import MAX_FAILURES
+    from oms.login import ACCOUNT_MAX_FAILURES
 
     user_with_role("Support", username="guessed")
-    for _ in range(MAX_FAILURES):
+    for _ in range(ACCOUNT_MAX_FAILURES):
         response = client.post(reverse("login"), {"username": "guessed", "password": "nope"})
         assert "Please enter a correct username and password" in response.content.decode()
     # Even the right password is refused now, without being checked.
@@ -157,4 +157,6 @@ def test_a_successful_sign_in_clears_the_failure_count(client, user_with_role):
     assert response.status_code == 302
     from django.core.cache import cache
 
-    assert cache.get("login-failures:127.0.0.1:forgetful") is None
+    from oms.login import account_key
+
+    assert cache.get(account_key("127.0.0.1", "forgetful")) is None

@@ -69,7 +69,7 @@ def test_database_url_selects_postgresql_with_pool():
 def test_without_redis_url_tasks_run_eagerly_with_local_cache():
     found = settings_with(DEBUG="true")
     assert found["eager"] is True
-    assert found["broker"] == "memory://"
+    assert found["broker"] == "memory://localhost/"
     assert found["cache"] == "django.core.cache.backends.locmem.LocMemCache"
 
 
@@ -129,3 +129,12 @@ def test_check_deploy_is_clean_with_production_environment():
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_trusted_proxy_count_comes_from_environment_and_defaults_to_none():
+    code = "from django.conf import settings; print(settings.TRUSTED_PROXY_COUNT)"
+    assert run_python(code, DEBUG="true").stdout.strip() == "0"
+    assert run_python(code, DEBUG="true", TRUSTED_PROXY_COUNT="2").stdout.strip() == "2"
+    refused = run_python(code, DEBUG="true", TRUSTED_PROXY_COUNT="-1")
+    assert refused.returncode != 0
+    assert "TRUSTED_PROXY_COUNT must be 0 or more" in refused.stderr

@@ -181,5 +181,31 @@ def test_a_refused_email_stays_owed(channel, mug, settings):
     order = capture(channel, [("MUG", 1)])
     with pytest.raises(OSError):
         order_confirmation_send(order_id=order.pk)
-    assert Order.objects.get(pk=order.pk).confirmation_due is True
+    refused = Order.objects.get(pk=order.pk)
+    # Still owed, and the lease is given back so the task's retry may send it at once.
+    assert (refused.confirmation_due, refused.confirmation_leased_until) == (True, None)
     assert not order.events.filter(type="email_sent").exists()
+
+
+def test_a_confirmation_leased_by_a_live_worker_is_left_alone_until_the_lease_runs_out(
+    channel, mug
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from orders.services import order_confirmation_send, order_confirmation_sweep
+    from orders.services.notifications import CONFIRMATION_GRACE, CONFIRMATION_LEASE
+
+    order = capture(channel, [("MUG", 1)], placed_at=timezone.now() - timedelta(minutes=30))
+    leased_until = timezone.now() + CONFIRMATION_LEASE
+    Order.objects.filter(pk=order.pk).update(confirmation_leased_until=leased_until)
+    assert order_confirmation_send(order_id=order.pk) is False
+    assert order_confirmation_sweep() == 0
+    assert mail.outbox == []
+
+    assert order_confirmation_sweep(now=leased_until + timedelta(seconds=1)) == 1
+    assert [message.to for message in mail.outbox] == [[order.email]]
+    sent = Order.objects.get(pk=order.pk)
+    assert (sent.confirmation_due, sent.confirmation_leased_until) == (False, None)
+    assert order_confirmation_sweep(now=timezone.now() + CONFIRMATION_GRACE) == 0

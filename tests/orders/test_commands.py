@@ -90,3 +90,16 @@ def test_create_api_key_for_a_channel_prints_a_key_that_captures_for_it():
 def test_create_api_key_for_unknown_channel_fails():
     with pytest.raises(CommandError, match="No channel 'nope'"):
         call_command("create_api_key", "--channel", "nope", stdout=io.StringIO())
+
+
+def test_create_channel_sets_the_webhook_platform_and_keeps_it_when_not_given():
+    def create_channel(*extra):
+        base = ("--code", "shop", "--kind", "marketplace", "--currency", "USD")
+        call_command("create_channel", *base, *extra, stdout=io.StringIO())
+        return SalesChannel.objects.get(code="shop").webhook_platform
+
+    assert create_channel("--webhook-secret", "s3cret") == ""
+    assert create_channel("--webhook-platform", "shopify") == "shopify"
+    assert create_channel("--name", "Shop") == "shopify"
+    with pytest.raises(CommandError, match="invalid choice"):
+        create_channel("--webhook-platform", "etsy")

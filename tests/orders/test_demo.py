@@ -63,6 +63,7 @@ def test_seed_demo_captures_orders_in_every_reachable_state_once():
         "manual": "manual",
     }
     assert channels["shopify"].webhook_secret
+    assert channels["shopify"].webhook_platform == "shopify"
     assert {code: channel.capture_policy for code, channel in channels.items()} == {
         "web": "on_ship",
         "shopify": "on_ship",

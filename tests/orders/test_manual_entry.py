@@ -1,11 +1,13 @@
 from decimal import Decimal
 
 import pytest
+from django.test import Client
 
 from inventory.models import StockLevel
 from oms.navigation import items_for
 from orders.models import Order, OrderEvent, OrderStatus, SalesChannel
 from orders.views.manual_entry import DRAFT_KEY
+from tests.concurrency import run_concurrently
 from tests.inventory.factories import ProductFactory, WarehouseFactory, give_stock
 from tests.oms.factories import DEFAULT_PASSWORD
 from tests.orders.factories import SalesChannelFactory, address, capture
@@ -201,6 +203,50 @@ def test_a_second_click_on_place_order_does_not_place_it_twice(support, phone_ch
     second = support.post(URL, data)
     assert Order.objects.count() == 1
     assert second["Location"] == first["Location"]
+
+
+def test_the_same_draft_posted_from_another_session_goes_to_the_order_already_placed(
+    support, support_user, phone_channel, hoodie
+):
+    data = draft(intent="place", draft_token="b" * 32)
+    first = support.post(URL, data)
+    order = Order.objects.get()
+    assert order.draft_token == "b" * 32
+    # Another tab or browser: its session knows nothing of the first post; the database does.
+    other_tab = Client()
+    other_tab.force_login(support_user)
+    second = other_tab.post(URL, data, follow=True)
+
+    assert second.redirect_chain == [(first["Location"], 302)]
+    assert f"This draft was already placed as order {order.number}." in second.content.decode()
+    assert Order.objects.count() == 1
+    assert StockLevel.objects.get(product=hoodie).allocated == 4
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_posts_of_the_same_draft_racing_place_one_order(support_user, phone_channel, hoodie):
+    data = draft(intent="place", draft_token="c" * 32)
+    tabs = [Client(), Client()]
+    for tab in tabs:
+        tab.force_login(support_user)
+
+    results = run_concurrently(2, lambda index: tabs[index].post(URL, data))
+
+    assert [outcome for outcome, _ in results] == ["ok", "ok"], results
+    order = Order.objects.get()
+    assert [response.status_code for _, response in results] == [302, 302]
+    assert {response["Location"] for _, response in results} == {f"/orders/{order.number}/"}
+    assert StockLevel.objects.get(product=hoodie).allocated == 4  # 2 before, 2 placed once
+    pages = [tab.get(f"/orders/{order.number}/").content.decode() for tab in tabs]
+    placed = [page for page in pages if f"Order {order.number} placed for" in page]
+    already = [page for page in pages if "This draft was already placed as order" in page]
+    assert (len(placed), len(already)) == (1, 1)
+
+
+def test_a_draft_token_the_form_never_issued_is_replaced(support, phone_channel, hoodie):
+    support.post(URL, draft(intent="place", draft_token="not-a-token"))
+    assert len(Order.objects.get().draft_token) == 32
 
 
 @pytest.mark.parametrize(

@@ -23,7 +23,11 @@ URL = "/api/v1/channels/shop/shopify/orders/"
 @pytest.fixture
 def channel():
     return SalesChannelFactory(
-        code="shop", name="Shopify store", kind=SalesChannel.Kind.MARKETPLACE, webhook_secret=SECRET
+        code="shop",
+        name="Shopify store",
+        kind=SalesChannel.Kind.MARKETPLACE,
+        webhook_secret=SECRET,
+        webhook_platform="shopify",
     )
 
 
@@ -78,6 +82,7 @@ def test_signed_order_is_captured_with_its_lines_totals_address_and_customer(cha
         "receipt": ChannelWebhookReceipt.objects.get().pk,
         "redelivered": False,
         "error": "",
+        "conflicts_with": None,
     }
     assert (order.channel, order.external_id, order.currency) == (
         channel,
@@ -218,14 +223,18 @@ def test_a_delivery_that_never_finished_is_captured_when_redelivered(channel, st
     assert Order.objects.count() == 1
 
 
-def test_failure_on_our_side_answers_500_and_the_redelivery_captures(channel, stock, monkeypatch):
+def test_failure_on_our_side_is_kept_as_failed_and_answered_200_and_the_redelivery_captures(
+    channel, stock, monkeypatch
+):
     def broken_capture(**kwargs):
         raise RuntimeError("database went away")
 
     monkeypatch.setattr("orders.channels.inbox.order_capture", broken_capture)
-    failed = deliver(load("shopify_order"), webhook_id="wh-3", raise_errors=False)
+    failed = deliver(load("shopify_order"), webhook_id="wh-3")
     receipt = ChannelWebhookReceipt.objects.get()
-    assert failed.status_code == 500
+    # Stored and answered 2xx: a 500 would only make Shopify retry into the same error.
+    assert failed.status_code == 200
+    assert failed.json()["outcome"] == "failed"
     assert (receipt.outcome, receipt.order) == ("failed", None)
     assert "database went away" in receipt.error
 
@@ -386,9 +395,8 @@ def test_tax_included_prices_are_not_taxed_twice(channel, stock):
     ("change", "reason"),
     [
         ({"line_items": []}, "at least one line"),
-        ({"email": None, "contact_email": None, "customer": None}, "email address is required"),
         ({"id": None}, "no id"),
-        ({"total_tax": "a lot"}, "total_tax"),
+        ({"line_items": [{"sku": "MUG", "quantity": 0, "price": "1.00"}]}, "quantity"),
     ],
 )
 def test_payload_that_cannot_be_mapped_is_kept_as_failed(channel, stock, change, reason):
@@ -411,5 +419,18 @@ def test_signed_body_that_is_not_json_is_kept_as_failed(channel, stock):
 
     assert response.status_code == 200
     receipt = ChannelWebhookReceipt.objects.get()
-    assert (receipt.outcome, receipt.error) == ("failed", "The body is not JSON.")
-    assert receipt.payload == {"raw_body": "<order>1</order>"}
+    assert receipt.outcome == "failed"
+    assert receipt.error.startswith("The body is not JSON (Expecting value")
+    assert (bytes(receipt.raw_body), receipt.payload) == (b"<order>1</order>", {})
+
+
+def test_the_shops_own_order_name_is_kept_and_finds_the_order(channel, stock, support_user):
+    deliver(load("shopify_order"))
+
+    order = the_order()
+    assert order.channel_order_name == "#1042"
+    client = Client()
+    client.force_login(support_user)
+    response = client.get("/orders/search/", {"q": "#1042"})
+    assert response.status_code == 302
+    assert response.url == f"/orders/{order.number}/"

@@ -1,12 +1,16 @@
-"""Bulk actions: each selected order is handled on its own, and each outcome is reported."""
+"""Bulk actions: each selected order is handled on its own, and the outcome is one summary
+with the refusals and their reasons folded under it."""
 
 import csv
+import re
+from html import unescape as html_unescape
 from io import StringIO
 
 import pytest
 from django.contrib.messages import get_messages
 from django.urls import reverse
 
+from orders import forms as order_forms
 from orders.models import Order, OrderHold, OrderStatus
 from orders.services import order_cancel, order_hold
 from tests.inventory.factories import ProductFactory, WarehouseFactory, give_stock
@@ -32,6 +36,15 @@ def flashed(response) -> list[str]:
     return [str(message) for message in get_messages(response.wsgi_request)]
 
 
+def banners(html: str) -> list[str]:
+    """The flash messages an htmx answer carries (each `<div class="flash …">`)."""
+    return re.findall(r'<div class="flash flash-(\w+)"', html)
+
+
+def ticked(html: str) -> set[str]:
+    return set(re.findall(r'name="orders" value="([^"]+)"[^>]*\bchecked\b', html))
+
+
 def test_bulk_hold_holds_exactly_the_selected_orders(client, fulfillment_user, orders):
     client.force_login(fulfillment_user)
     response = client.post(
@@ -51,11 +64,7 @@ def test_bulk_hold_holds_exactly_the_selected_orders(client, fulfillment_user, o
     assert {(hold.reason, hold.note, hold.placed_by) for hold in holds} == {
         ("customer_request", "Wants to change size", fulfillment_user)
     }
-    assert flashed(response) == [
-        "Hold: 2 of 2 orders done.",
-        f"{orders[0].number} put on hold (Customer request).",
-        f"{orders[2].number} put on hold (Customer request).",
-    ]
+    assert flashed(response) == ["Held 2 of 2."]
 
 
 def test_bulk_cancel_reports_each_order_and_skips_the_impossible(client, support_user, orders):
@@ -69,13 +78,12 @@ def test_bulk_cancel_reports_each_order_and_skips_the_impossible(client, support
     )
     assert response.status_code == 200
     html = response.content.decode()
-    assert f"{orders[0].number} cancelled." in html
-    assert f"{orders[3].number} cancelled." in html
-    assert f"Order {orders[1].number} is cancelled: it cannot be cancelled now." in html
-    assert "SO-999999: no such order." in html
-    assert "Cancel: 2 of 4 orders done." in html
+    assert "<summary>Cancelled 2 of 4; 2 could not be cancelled.</summary>" in html
+    assert f"<li>Order {orders[1].number} is cancelled: it cannot be cancelled now.</li>" in html
+    assert "<li>SO-999999: no such order.</li>" in html
+    assert banners(html) == ["warning"]
     assert statuses(orders) == ["cancelled", "cancelled", "ready", "cancelled"]
-    # The queue is swapped in again, with the outcome as out-of-band flash messages.
+    # The queue is swapped in again, with the outcome as an out-of-band flash message.
     assert 'id="queue"' in html and 'hx-swap-oob="true"' in html
 
 
@@ -91,8 +99,8 @@ def test_bulk_release_releases_every_hold_and_the_orders_become_ready(client, ma
     assert not OrderHold.objects.filter(released_at__isnull=True).exists()
     assert OrderHold.objects.filter(released_by=manager_user).count() == 3
     html = response.content.decode()
-    assert f"{orders[0].number} released: now ready to fulfill." in html
-    assert f"{orders[2].number}: it has no active hold to release." in html
+    assert "<summary>Released 2 of 3; 1 could not be released.</summary>" in html
+    assert f"<li>{orders[2].number}: it has no active hold to release.</li>" in html
 
 
 def test_fulfillment_may_not_bulk_cancel_or_release(client, fulfillment_user, orders):
@@ -144,3 +152,171 @@ def test_export_csv_of_the_selected_orders(client, fulfillment_user, orders):
     assert rows[1]["active_holds"] == "fraud_review"
     assert rows[0]["email"] == "c0@example.com"
     assert rows[0]["grand_total"] == "10.00"
+
+
+# --- one answer for many orders ---------------------------------------------------------------
+
+
+def test_fifty_orders_with_three_refusals_answer_with_one_summary(client, support_user):
+    give_stock(ProductFactory(sku="MUG"), WarehouseFactory(code="WEST"), 100)
+    channel = SalesChannelFactory(code="shop")
+    orders = [capture(channel, [("MUG", 1)], email=f"m{i}@example.com") for i in range(50)]
+    refused = [orders[4], orders[20], orders[41]]
+    for order in refused:
+        order_cancel(order=order, reason="customer changed their mind", actor=None)
+    client.force_login(support_user)
+    response = client.post(
+        BULK,
+        {
+            "action": "hold",
+            "orders": [order.number for order in orders],
+            "hold_reason": "fraud_review",
+        },
+        headers={"HX-Request": "true"},
+    )
+    html = response.content.decode()
+    assert banners(html) == ["warning"]
+    assert "<summary>Held 47 of 50; 3 could not be held.</summary>" in html
+    failures = re.search(r'<details class="bulk-failures">.*?</details>', html, re.S).group()
+    assert re.findall(r"<li>(.*?)</li>", failures) == [
+        f"Order {order.number} is cancelled: it cannot be put on hold now." for order in refused
+    ]
+    held = Order.objects.filter(status=OrderStatus.ON_HOLD)
+    assert held.count() == 47
+    assert not held.filter(pk__in=[order.pk for order in refused]).exists()
+
+
+def test_every_order_done_is_one_success_banner(client, support_user, orders):
+    client.force_login(support_user)
+    response = client.post(
+        BULK,
+        {"action": "hold", "orders": [o.number for o in orders], "hold_reason": "manual"},
+        headers={"HX-Request": "true"},
+    )
+    html = response.content.decode()
+    assert banners(html) == ["success"]
+    assert "Held 4 of 4." in html
+    assert "bulk-failures" not in html
+
+
+def test_a_refused_bulk_action_keeps_the_selection_and_the_choices(client, support_user, orders):
+    client.force_login(support_user)
+    chosen = {orders[1].number, orders[3].number}
+    data = {
+        "action": "hold",
+        "orders": sorted(chosen),
+        "note": "Call first",
+        "query": "queue=ready",
+    }
+    partial = client.post(BULK, data, headers={"HX-Request": "true"}).content.decode()
+    page = client.post(BULK, data)
+    for html in (partial, page.content.decode()):
+        assert ticked(html) == chosen
+        assert 'value="Call first"' in html
+        assert "Choose why the orders are held." in html
+    assert banners(partial) == ["error"]
+    assert page.status_code == 200 and b"<html" in page.content
+    assert statuses(orders) == ["ready"] * 4
+
+
+def test_a_refused_action_on_a_later_page_shows_that_page_again(client, support_user, orders):
+    extra = [capture(orders[0].channel, [("TEE", 1)]) for _ in range(10)]
+    client.force_login(support_user)
+    first_page = client.get(reverse("orders:queue"), {"per_page": 10, "sort": "oldest"})
+    second_page = client.get(first_page.context["next_url"]).content.decode()
+    # The bulk form carries the page on screen (its filters and cursor) as `query`.
+    query = html_unescape(
+        re.search(
+            r'<input type="hidden" name="query" value="([^"]*)">\s*<div class="bulk-bar"',
+            second_page,
+        ).group(1)
+    )
+    response = client.post(
+        BULK,
+        {"action": "cancel", "orders": [extra[-1].number], "query": query},
+        headers={"HX-Request": "true"},
+    )
+    html = response.content.decode()
+    # Fourteen orders, oldest first: the second page holds the last four, one still ticked.
+    shown = [order.number for order in response.context["page"].orders]
+    assert shown == [order.number for order in extra[6:]]
+    assert ticked(html) == {extra[-1].number}
+    assert "Say why the orders are cancelled." in html
+
+
+# --- every order matching the filters ---------------------------------------------------------
+
+
+@pytest.fixture
+def many_ready(orders):
+    """Fourteen ready orders on the web channel (two pages of ten) and two on another."""
+    web = orders[0].channel
+    more = [capture(web, [("TEE", 1)], email=f"w{i}@example.com") for i in range(10)]
+    elsewhere = SalesChannelFactory(code="market")
+    others = [capture(elsewhere, [("TEE", 1)]) for _ in range(2)]
+    return orders + more, others
+
+
+def test_the_queue_offers_all_matching_orders_when_they_reach_beyond_the_page(
+    client, support_user, many_ready
+):
+    client.force_login(support_user)
+    paged = client.get(reverse("orders:queue"), {"channel": "web", "per_page": 10}).content
+    assert b"All 14 orders matching these filters" in paged
+    one_page = client.get(reverse("orders:queue"), {"channel": "market"}).content
+    assert b"orders matching these filters" not in one_page
+
+
+def test_all_matching_runs_over_orders_beyond_the_first_page(client, support_user, many_ready):
+    web, others = many_ready
+    client.force_login(support_user)
+    response = client.post(
+        BULK,
+        {
+            "action": "hold",
+            "scope": "matching",
+            "hold_reason": "customer_request",
+            "query": "channel=web&per_page=10",
+        },
+        headers={"HX-Request": "true"},
+    )
+    assert "Held 14 of 14." in response.content.decode()
+    assert statuses(web) == ["on_hold"] * 14
+    assert statuses(others) == ["ready", "ready"]
+    assert OrderHold.objects.filter(reason="customer_request").count() == 14
+
+
+def test_all_matching_exports_every_matching_order(client, fulfillment_user, many_ready):
+    web, _ = many_ready
+    client.force_login(fulfillment_user)
+    response = client.post(
+        BULK, {"action": "export", "scope": "matching", "query": "channel=web&per_page=10"}
+    )
+    rows = list(csv.DictReader(StringIO(b"".join(response.streaming_content).decode())))
+    assert sorted(row["number"] for row in rows) == sorted(order.number for order in web)
+
+
+def test_more_matches_than_the_limit_are_refused_and_nothing_changes(
+    client, support_user, many_ready, monkeypatch
+):
+    monkeypatch.setattr(order_forms, "BULK_LIMIT", 10)
+    client.force_login(support_user)
+    response = client.post(
+        BULK,
+        {"action": "cancel", "scope": "matching", "reason": "x", "query": "channel=web"},
+        headers={"HX-Request": "true"},
+    )
+    html = response.content.decode()
+    assert "More than 10 orders match these filters, and one bulk action takes at most 10" in html
+    assert banners(html) == ["error"]
+    assert not Order.objects.filter(status=OrderStatus.CANCELLED).exists()
+
+
+def test_the_queue_says_when_more_orders_match_than_one_action_takes(
+    client, support_user, many_ready, monkeypatch
+):
+    monkeypatch.setattr("orders.views.queues.BULK_LIMIT", 10)
+    client.force_login(support_user)
+    html = client.get(reverse("orders:queue"), {"channel": "web", "per_page": 10}).content
+    assert b"More than 10 orders match: one bulk action takes at most 10" in html
+    assert b'name="scope"' not in html

@@ -1,18 +1,10 @@
 """Real Celery workers consuming from Redis: authorization and capture done by the worker, retries
 with backoff, and a worker killed between the processor's approval and our commit."""
 
-import os
-import signal
-import subprocess
-import sys
-import uuid
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from celery.contrib.testing.worker import start_worker
-from django.conf import settings as django_settings
-from django.db import connection
 from django.utils import timezone
 
 from oms.celery import app as celery_app
@@ -28,22 +20,10 @@ from payments.services import payment_request_capture, payment_sweep
 from tests.concurrency import wait_for
 from tests.orders.factories import SalesChannelFactory
 from tests.payments.factories import card, order_paid_by, stocked_product
+from tests.workers import kill, worker_process
 
 pytestmark = [pytest.mark.redis, pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 T = PaymentTransaction
-ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture
-def own_queue():
-    """Send tasks to a queue of this test's own, so parallel test processes never steal them."""
-    queue = f"test-payments-{uuid.uuid4().hex}"
-    previous = celery_app.conf.task_default_queue
-    celery_app.conf.task_default_queue = queue
-    yield queue
-    celery_app.conf.task_default_queue = previous
-    with celery_app.connection_for_write() as conn:
-        conn.default_channel.queue_delete(queue)
 
 
 def _status(order: Order) -> str:
@@ -74,50 +54,14 @@ def test_a_worker_authorizes_and_captures_through_redis_retrying_a_flaky_card(ow
     assert (order.payment_status, order.balance_due) == ("paid", 0)
 
 
-def _worker_process(queue: str) -> subprocess.Popen:
-    """A real `celery worker` in its own process, on this test's database and queue, with a
-    processor that answers 60 s after it moved the money."""
-    db = connection.settings_dict
-    env = {
-        **os.environ,
-        "DEBUG": "true",
-        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
-        "REDIS_URL": django_settings.REDIS_URL,
-        "PAYMENTS_SANDBOX_RESPONSE_DELAY": "60",
-    }
-    return subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "oms",
-            "worker",
-            "--pool",
-            "solo",
-            "-Q",
-            queue,
-            "--without-heartbeat",
-            "--without-gossip",
-            "--without-mingle",
-            "--loglevel",
-            "WARNING",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-
-
 def test_a_worker_killed_after_the_processor_approved_does_not_charge_twice(own_queue):
     stocked_product("MUG", price="10.00")
     order = order_paid_by(card(), channel=SalesChannelFactory(code="web"))  # authorized in-process
     assert _status(order) == PaymentStatus.AUTHORIZED
 
     celery_app.conf.task_always_eager = False
-    worker = _worker_process(own_queue)
+    # A processor that answers 60 s after it moved the money.
+    worker = worker_process(own_queue, PAYMENTS_SANDBOX_RESPONSE_DELAY="60")
     try:
         payment_request_capture(order=order, amount=Decimal("20.00"), reference="shipment:1")
         # The processor moved the money; the worker is waiting for its answer …
@@ -125,11 +69,8 @@ def test_a_worker_killed_after_the_processor_approved_does_not_charge_twice(own_
             lambda: SandboxLedgerEntry.objects.filter(operation="capture").first(), timeout=60
         )
         # … and dies before it could record it.
-        os.killpg(worker.pid, signal.SIGKILL)
-        worker.wait(timeout=10)
     finally:
-        if worker.poll() is None:
-            os.killpg(worker.pid, signal.SIGKILL)
+        kill(worker)
     assert charge.approved and charge.amount == Decimal("20.00")
     capture = T.objects.get(kind=T.Kind.CAPTURE)
     assert (capture.status, capture.attempts) == (T.Status.REQUESTED, 1)

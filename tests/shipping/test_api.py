@@ -5,7 +5,6 @@ import io
 import json
 import re
 import time
-import uuid
 
 import pytest
 from celery.contrib.testing.worker import start_worker
@@ -671,18 +670,6 @@ def test_a_body_nested_past_the_size_limit_is_refused_before_it_is_parsed(shippe
 
 
 # --- a real worker --------------------------------------------------------------------------
-
-
-@pytest.fixture
-def own_queue():
-    """Send tasks to a queue of this test's own, so parallel test processes never steal them."""
-    queue = f"test-shipping-{uuid.uuid4().hex}"
-    previous = celery_app.conf.task_default_queue
-    celery_app.conf.task_default_queue = queue
-    yield queue
-    celery_app.conf.task_default_queue = previous
-    with celery_app.connection_for_write() as conn:
-        conn.default_channel.queue_delete(queue)
 
 
 @pytest.mark.redis

@@ -1,7 +1,8 @@
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from orders.models import SalesChannel
+from oms.validators import is_currency_code
+from orders.models import SalesChannel, WebhookPlatform
 from orders.services import sales_channel_upsert
 
 
@@ -15,6 +16,14 @@ class Command(BaseCommand):
         parser.add_argument("--name", default="")
         parser.add_argument("--webhook-secret", dest="webhook_secret", default=None)
         parser.add_argument(
+            "--webhook-platform",
+            dest="webhook_platform",
+            choices=WebhookPlatform.values,
+            default=None,
+            help="The marketplace whose order webhooks the secret verifies (shopify or "
+            "woocommerce); the secret opens no other door.",
+        )
+        parser.add_argument(
             "--capture-policy",
             dest="capture_policy",
             choices=SalesChannel.CapturePolicy.values,
@@ -25,8 +34,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         currency = options["currency"].strip()
-        if len(currency) != 3 or not currency.isalpha():
-            raise CommandError("--currency must be a three-letter ISO code, e.g. USD.")
+        if not is_currency_code(currency):
+            raise CommandError("--currency must be a three-letter ISO 4217 code, e.g. USD.")
         try:
             channel, created = sales_channel_upsert(
                 code=options["code"],
@@ -34,6 +43,7 @@ class Command(BaseCommand):
                 currency=currency,
                 name=options["name"],
                 webhook_secret=options["webhook_secret"],
+                webhook_platform=options["webhook_platform"],
                 capture_policy=options["capture_policy"],
             )
         except ValidationError as error:

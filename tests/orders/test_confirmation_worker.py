@@ -1,0 +1,61 @@
+"""The confirmation email is owed until the mail server took it: a real Celery worker killed in
+the middle of sending it loses nothing, and the sweeper has it sent once."""
+
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from oms.celery import app as celery_app
+from orders.models import Order
+from orders.services import order_confirmation_send, order_confirmation_sweep
+from orders.services.notifications import CONFIRMATION_GRACE
+from tests.concurrency import wait_for
+from tests.inventory.factories import ProductFactory, WarehouseFactory, give_stock
+from tests.orders.factories import SalesChannelFactory, capture
+from tests.workers import kill, worker_process
+
+pytestmark = [pytest.mark.redis, pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+
+def test_a_worker_killed_while_sending_the_confirmation_leaves_it_owed_and_it_goes_out_once(
+    own_queue, mail_server, settings, tmp_path
+):
+    channel = SalesChannelFactory(code="web")
+    give_stock(ProductFactory(sku="MUG", price=Decimal("16.00")), WarehouseFactory(), 10)
+    mail_server.stall_next_message()
+    celery_app.conf.task_always_eager = False
+    log = tmp_path / "worker.log"
+    worker = worker_process(own_queue, log, EMAIL_URL=mail_server.url)
+    try:
+        order = capture(channel, [("MUG", 1)], email="ada@example.com")  # commits: task queued
+        # The worker took the email and is in the middle of handing it to the mail server …
+        wait_for(lambda: mail_server.stalled.is_set() or worker.poll() is not None, timeout=60)
+        assert worker.poll() is None, log.read_text()
+        leased = Order.objects.get(pk=order.pk)
+        assert leased.confirmation_due is True
+        assert leased.confirmation_leased_until > timezone.now()
+    finally:
+        kill(worker)  # … and dies there.
+    mail_server.released.set()
+
+    mail_server.use_for(settings)
+    order.refresh_from_db()
+    assert order.confirmation_due is True  # still owed: nothing was marked sent before sending
+    assert mail_server.messages == []
+    assert not order.events.filter(type="email_sent").exists()
+    # While the dead worker's lease runs, another worker handed the order leaves it alone.
+    assert order_confirmation_send(order_id=order.pk) is False
+    assert mail_server.messages == []
+
+    # Later the sweeper finds it owed past the lease and a worker sends it.
+    celery_app.conf.task_always_eager = True
+    assert order_confirmation_sweep(now=timezone.now() + CONFIRMATION_GRACE) == 1
+
+    assert [(message["To"], message["Subject"]) for message in mail_server.messages] == [
+        ("ada@example.com", f"Your order {order.number}")
+    ]
+    order.refresh_from_db()
+    assert (order.confirmation_due, order.confirmation_leased_until) == (False, None)
+    assert order.events.filter(type="email_sent").count() == 1
+    assert order_confirmation_sweep(now=timezone.now() + CONFIRMATION_GRACE) == 0
