@@ -192,6 +192,7 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-confirmations": {"task": "orders.tasks.sweep_confirmations", "schedule": 300.0},
     "sweep-payments": {"task": "payments.tasks.sweep_payments", "schedule": 60.0},
     "note-late-orders": {"task": "orders.tasks.note_late_orders", "schedule": 300.0},
+    "retry-channel-receipts": {"task": "orders.tasks.retry_channel_receipts", "schedule": 300.0},
     "sweep-shipping": {"task": "shipping.tasks.sweep_shipping", "schedule": 60.0},
     "play-sandbox-carrier": {"task": "shipping.tasks.play_sandbox_carrier", "schedule": 60.0},
     "sweep-returns": {"task": "returns.tasks.sweep_returns", "schedule": 120.0},

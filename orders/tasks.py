@@ -3,6 +3,7 @@ from django.conf import settings
 from django.db import OperationalError
 
 from oms.tasks import TRANSIENT_RETRY
+from orders.channels.inbox import channel_receipts_retry
 from orders.services import (
     order_confirmation_send,
     order_confirmation_sweep,
@@ -41,6 +42,12 @@ def sweep_backorders() -> list[str]:
     """The stock-arrival signal is only a nudge: this finds backorders that could now ship."""
     product_ids = orders_backordered_product_ids()
     return orders_reprocess_backordered(product_ids=product_ids) if product_ids else []
+
+
+@shared_task(autoretry_for=(OperationalError,), max_retries=3)
+def retry_channel_receipts() -> list[int]:
+    """Channel deliveries that failed on our side get another go (see orders.channels.inbox)."""
+    return channel_receipts_retry()
 
 
 @shared_task(autoretry_for=(OperationalError,), max_retries=3)

@@ -4,7 +4,10 @@ The receipt (with the body as bytes) is stored first, in its own transaction, be
 can fail; whatever happens next is recorded on it, and the door answers 2xx, so a marketplace
 never retries a delivery into a loop of errors. A delivery we cannot turn into an order stays
 failed with the reason, in the back office's inbox, until someone replays it (after creating the
-missing product, say): the replay runs the same path and records its outcome.
+missing product, say): the replay runs the same path and records its outcome. What failed on
+our side (an unexpected error, or processing that never finished) may pass by itself — a
+database restart, a fix deployed — so the sweeper retries those for a day, as the marketplace
+would have had we answered with an error.
 
 A redelivery (same webhook id, same body) of a delivery that captured or matched an order changes
 nothing; one that failed or never finished is processed again. The same webhook id with another
@@ -15,9 +18,11 @@ same order under a new webhook id is recognised by capture (channel + external i
 import hashlib
 import logging
 from dataclasses import dataclass
+from datetime import timedelta
 from types import ModuleType
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from oms.errors import DomainError
@@ -34,6 +39,12 @@ logger = logging.getLogger(__name__)
 Receipt = ChannelWebhookReceipt
 SOURCES: dict[str, ModuleType] = {shopify.SOURCE: shopify, woocommerce.SOURCE: woocommerce}
 SETTLED = (Receipt.Outcome.CAPTURED, Receipt.Outcome.DUPLICATE)
+UNEXPECTED = "Unexpected error"
+# The sweeper retries failures on our side every few minutes for a day, then leaves them to a
+# person (they stay in the inbox either way).
+RETRY_EVERY = timedelta(minutes=5)
+RETRY_FOR = timedelta(days=1)
+RETRIES_PER_SWEEP = 100
 
 
 class NothingToReplay(DomainError):
@@ -142,13 +153,16 @@ def _capture(channel: SalesChannel, receipt: Receipt, payload: dict, actor, labe
         _record(receipt, Receipt.Outcome.FAILED, error=error.message)
     except Exception as error:
         logger.exception("Capturing %s receipt %s failed", receipt.source, receipt.pk)
-        _record(receipt, Receipt.Outcome.FAILED, error=f"Unexpected error: {error!r}"[:2000])
+        _record(receipt, Receipt.Outcome.FAILED, error=f"{UNEXPECTED}: {error!r}"[:2000])
     return False
 
 
-def _process(receipt_id: int, *, actor=None, label: str, replay: bool = False) -> InboxResult:
+def _process(
+    receipt_id: int, *, actor=None, label: str, replay: bool = False, retry: bool = False
+) -> InboxResult:
     """Read and capture one receipt with its row locked, so a redelivery and a replay (or two
-    replays) take turns; a receipt settled meanwhile is left as it is."""
+    replays, or the sweeper's retry) take turns; a receipt settled meanwhile is left as it is
+    (a person's replay is told so)."""
     with transaction.atomic():
         receipt = (
             Receipt.objects.select_for_update(of=("self",))
@@ -156,14 +170,14 @@ def _process(receipt_id: int, *, actor=None, label: str, replay: bool = False) -
             .get(pk=receipt_id)
         )
         if receipt.outcome in SETTLED:
-            if replay:
+            if replay and not retry:
                 verb = "captured" if receipt.outcome == Receipt.Outcome.CAPTURED else "matched"
                 number = receipt.order.number if receipt.order else "an order"
                 raise NothingToReplay(
                     f"This delivery already {verb} {number}: there is nothing to replay."
                 )
             return InboxResult(receipt=receipt)
-        if replay:
+        if replay or retry:
             receipt.replayed_at, receipt.replayed_by = timezone.now(), actor
             receipt.save(update_fields=["replayed_at", "replayed_by"])
         payload, problem = _read(receipt)
@@ -197,3 +211,28 @@ def channel_receipt_replay(*, receipt: Receipt, actor) -> InboxResult:
     name = actor.get_full_name() or actor.get_username()
     label = f"{name} (replayed {receipt.source} webhook)"
     return _process(receipt.pk, actor=actor, label=label, replay=True)
+
+
+def channel_receipts_retry(*, now=None) -> list[int]:
+    """Retry the deliveries that failed on our side (or never finished) in the last day, each
+    at most every `RETRY_EVERY`, oldest first; returns the ids of those that captured now.
+
+    Failures of the data (an unknown product is a hold, a malformed body a failed receipt with
+    its reason) and flagged redeliveries are not retried: they wait for a person.
+    """
+    now = now or timezone.now()
+    ours = Q(outcome=Receipt.Outcome.FAILED, error__startswith=UNEXPECTED) | Q(
+        outcome="", received_at__lt=now - RETRY_EVERY
+    )
+    due = (
+        Receipt.objects.filter(ours, received_at__gte=now - RETRY_FOR, conflicts_with=None)
+        .filter(Q(replayed_at=None) | Q(replayed_at__lt=now - RETRY_EVERY))
+        .order_by("received_at", "id")
+        .values_list("pk", flat=True)[:RETRIES_PER_SWEEP]
+    )
+    captured = []
+    for receipt_id in list(due):
+        result = _process(receipt_id, label="system (channel delivery retried)", retry=True)
+        if result.captured:
+            captured.append(receipt_id)
+    return captured
