@@ -259,30 +259,39 @@ def run_api(url: str, fixture: Fixture, orders: list[dict], concurrency: int, ti
 
 # --- the plain-SQL ceiling -------------------------------------------------------------------
 
+# Every NOT NULL column is written (the models' defaults are Python-side, not the database's),
+# with the values an API capture of the same order stores: the derived search columns, the
+# owed confirmation email, the balance due and the unit count.
 CUSTOMER_SQL = """
-    INSERT INTO orders_customer (created_at, updated_at, email, first_name, last_name, phone)
-    VALUES (now(), now(), %s, 'Bench', 'Client', '') ON CONFLICT (email) DO NOTHING RETURNING id
+    INSERT INTO orders_customer (created_at, updated_at, email, first_name, last_name, phone,
+                                 name_normalized, phone_normalized)
+    VALUES (now(), now(), %s, 'Bench', 'Client', '', 'bench client', '')
+    ON CONFLICT (email) DO NOTHING RETURNING id
 """
 ADDRESS_SQL = """
     INSERT INTO orders_address (name, company, line1, line2, city, region, postal_code, country,
-                                phone)
-    VALUES (%(name)s, '', %(line1)s, '', %(city)s, %(region)s, %(postal_code)s, %(country)s, '')
+                                phone, phone_normalized)
+    VALUES (%(name)s, '', %(line1)s, '', %(city)s, %(region)s, %(postal_code)s, %(country)s, '',
+            '')
     RETURNING id
 """
 ORDER_SQL = """
     INSERT INTO orders_order (
-        created_at, updated_at, external_id, email, currency, subtotal, shipping_total,
-        tax_total, discount_total, grand_total, status, payment_status, fulfillment_status,
-        origin, shipping_method, allow_backorder, payment_request, placed_at, ship_by,
-        customer_id, shipping_address_id, channel_id)
-    VALUES (now(), now(), %s, %s, %s, %s, %s, 0, 0, %s, 'ready', 'none', 'allocated',
-            'channel', '', true, '{}', now(), now() + make_interval(hours => %s), %s, %s, %s)
+        created_at, updated_at, external_id, channel_order_name, draft_token, email, currency,
+        subtotal, shipping_total, tax_total, discount_total, grand_total, units, status,
+        status_before_hold, payment_status, amount_paid, balance_due, fulfillment_status, origin,
+        shipping_method, allow_backorder, payment_request, confirmation_due, shipment_exception,
+        placed_at, ship_by, customer_id, shipping_address_id, channel_id)
+    VALUES (now(), now(), %s, '', '', %s, %s, %s, %s, 0, 0, %s, %s, 'ready', '', 'none', 0, %s,
+            'allocated', 'channel', '', true, '{}', true, false, now(),
+            now() + make_interval(hours => %s), %s, %s, %s)
     RETURNING id
 """
 LINE_SQL = """
     INSERT INTO orders_orderline (created_at, updated_at, sku, name, quantity,
-                                  quantity_cancelled, unit_price, line_total, order_id, product_id)
-    VALUES (now(), now(), %s, %s, %s, 0, %s, %s, %s, %s) RETURNING id
+                                  quantity_cancelled, quantity_shipped, quantity_returned,
+                                  unit_price, line_total, order_id, product_id)
+    VALUES (now(), now(), %s, %s, %s, 0, 0, 0, %s, %s, %s, %s) RETURNING id
 """
 RESERVE_SQL = """
     UPDATE inventory_stocklevel SET allocated = allocated + %(q)s, updated_at = now()
@@ -309,6 +318,8 @@ def sql_capture(connection, fixture: Fixture, order: dict) -> None:
     """One order in one transaction, the way the services write it (no ORM, no events)."""
     lines = sorted(order["lines"], key=lambda line: line[0][4])  # lock levels in id order
     subtotal = sum((price * quantity for (_, _, _, price, _), quantity in lines), Decimal(0))
+    grand_total = subtotal + SHIPPING
+    units = sum(quantity for _, quantity in lines)
     with connection.transaction():
         row = connection.execute(CUSTOMER_SQL, (order["email"],)).fetchone()
         if row is None:  # someone else inserted it first; a new statement sees their commit
@@ -319,7 +330,8 @@ def sql_capture(connection, fixture: Fixture, order: dict) -> None:
         (order_id,) = connection.execute(
             ORDER_SQL,
             (order["external_id"], order["email"], fixture.currency, subtotal, SHIPPING,
-             subtotal + SHIPPING, fixture.sla_hours, row[0], address_id, fixture.channel_id),
+             grand_total, units, grand_total, fixture.sla_hours, row[0], address_id,
+             fixture.channel_id),
         ).fetchone()  # fmt: skip
         number = f"SO-{order_id:06d}"
         connection.execute("UPDATE orders_order SET number = %s WHERE id = %s", (number, order_id))

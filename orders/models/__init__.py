@@ -7,14 +7,13 @@ from orders.models.channels import (
     WebhookPlatform,
 )
 from orders.models.customers import Address, Customer
+from orders.models.lines import Allocation, OrderLine
 from orders.models.orders import (
     HOLDABLE_STATUSES,
     LATE_CANDIDATE_STATUSES,
     OPEN_STATUSES,
     RESUMED_STATUSES,
-    Allocation,
     Order,
-    OrderLine,
     OrderQuerySet,
     OrderStatus,
     may_cancel,
