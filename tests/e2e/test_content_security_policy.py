@@ -37,6 +37,7 @@ def back_office_pages() -> list[str]:
         f"/orders/customers/{Customer.objects.order_by('id').first().pk}/",
         "/manual-orders/",
         "/orders/import/",
+        "/orders/inbox/",
         "/inventory/products/",
         f"/inventory/products/{Product.objects.order_by('id').first().sku}/",
         "/inventory/receive/",
