@@ -15,7 +15,6 @@ receipt never restocks twice). `exchange/` and `close/` are not in DESIGN.md's t
 lifecycle needs them.
 """
 
-from django.http import FileResponse
 from django.urls import path
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -30,6 +29,7 @@ from rest_framework.views import APIView
 from oms.api import HasRole, JsonErrorsOnly, exception_handler
 from oms.api_schema import error_responses
 from oms.errors import DomainError
+from oms.files import pdf_response
 from oms.idempotency import IDEMPOTENCY_PARAMETER, idempotent
 from oms.roles import STAFF_ROLES, Role
 from orders.api import HasRoleOrChannelKey, OrderViewMixin, actor_of, channel_of
@@ -181,14 +181,11 @@ class ReturnLabelView(ReturnViewMixin, APIView):
     )
     def get(self, request, number: str):
         rma = self.get_return(request, number)
-        missing = exceptions.NotFound(f"Return {rma.number} has no label yet.")
-        if rma.label_status != ReturnRequest.LabelStatus.READY or not rma.label_pdf:
-            raise missing
-        try:
-            pdf = rma.label_pdf.open("rb")
-        except OSError as error:
-            raise missing from error
-        return FileResponse(pdf, content_type="application/pdf", filename=f"{rma.number}.pdf")
+        ready = rma.label_status == ReturnRequest.LabelStatus.READY
+        response = pdf_response(rma.label_pdf, filename=f"{rma.number}.pdf") if ready else None
+        if response is None:
+            raise exceptions.NotFound(f"Return {rma.number} has no label yet.")
+        return response
 
 
 class ReturnActionView(ReturnViewMixin, APIView):

@@ -16,7 +16,6 @@ a worker (`label_pending` → `label_ready`).
 """
 
 from django.core.validators import RegexValidator
-from django.http import FileResponse
 from django.urls import path, reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -32,6 +31,7 @@ from inventory.models import Warehouse
 from oms.api import JsonErrorsOnly, exception_handler
 from oms.api_schema import error_responses
 from oms.errors import DomainError
+from oms.files import pdf_response
 from oms.idempotency import IDEMPOTENCY_PARAMETER, idempotent
 from oms.roles import STAFF_ROLES, Role
 from orders.api import HasRoleOrChannelKey, OrderViewMixin, actor_of, channel_of
@@ -300,14 +300,10 @@ class ShipmentLabelView(ShipmentViewMixin, APIView):
     )
     def get(self, request, pk: int):
         shipment = self.get_shipment(request, pk)
-        missing = exceptions.NotFound(f"Shipment {shipment.number} has no label yet.")
-        if not shipment.label_pdf:
-            raise missing
-        try:
-            pdf = shipment.label_pdf.open("rb")
-        except OSError as error:
-            raise missing from error
-        return FileResponse(pdf, content_type="application/pdf", filename=f"{shipment.number}.pdf")
+        response = pdf_response(shipment.label_pdf, filename=f"{shipment.number}.pdf")
+        if response is None:
+            raise exceptions.NotFound(f"Shipment {shipment.number} has no label yet.")
+        return response
 
 
 urlpatterns = [

@@ -12,13 +12,14 @@ the field and flashes it, and nothing changes.
 
 from collections.abc import Callable
 
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 from django_fsm import can_proceed, has_transition_perm
 
+from oms.files import pdf_response
 from oms.money import ZERO
 from oms.numbering import numbered
 from oms.rendering import form_action, is_partial_request, render_screen
@@ -230,8 +231,8 @@ def label_pdf(request, number: str):
         ReturnRequest.objects.only("number", "label_status", "label_pdf"),
         number=numbered(number, "RMA"),
     )
-    if rma.label_status != ReturnRequest.LabelStatus.READY or not rma.label_pdf:
+    ready = rma.label_status == ReturnRequest.LabelStatus.READY
+    response = pdf_response(rma.label_pdf, filename=f"{rma.number}-label.pdf") if ready else None
+    if response is None:
         raise Http404(f"{rma.number} has no return label.")
-    return FileResponse(
-        rma.label_pdf.open("rb"), content_type="application/pdf", filename=f"{rma.number}-label.pdf"
-    )
+    return response

@@ -19,7 +19,7 @@ import copy
 from dataclasses import dataclass
 
 from django.contrib import messages
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils.http import urlencode
@@ -27,6 +27,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from django_htmx.http import replace_url
 
 from oms.errors import DomainError
+from oms.files import pdf_response
 from oms.rendering import is_partial_request, render_screen
 from oms.roles import Role, role_required
 from shipping.documents import weight_text
@@ -327,13 +328,12 @@ def pack_batch_panel(request, number: str):
 def label_pdf(request, pk: int):
     """The parcel's 4×6 label as the worker made it, to print (shown in the browser)."""
     shipment = shipment_with_label(pk)
-    if shipment is None:
-        raise Http404("This parcel has no label yet.")
-    return FileResponse(
-        shipment.label_pdf.open("rb"),
-        content_type="application/pdf",
-        filename=f"{shipment.number}.pdf",
+    response = (
+        pdf_response(shipment.label_pdf, filename=f"{shipment.number}.pdf") if shipment else None
     )
+    if response is None:
+        raise Http404("This parcel has no label yet.")
+    return response
 
 
 urlpatterns = [

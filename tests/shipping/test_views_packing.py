@@ -391,6 +391,18 @@ def test_the_label_is_for_staff_who_see_shipments(
     assert client.get(url)["Location"].startswith(reverse("login"))
 
 
+def test_a_label_whose_file_is_gone_from_storage_is_a_404(client, pick_list, parcels, support_user):
+    third = parcels[2]
+    shipment_scan(shipment=third, code=TEE, actor=None)
+    shipment_pack(shipment=third, actor=None)
+    shipment_label_make(shipment_id=third.pk)
+    shipment = Shipment.objects.get(pk=third.pk)
+    shipment.label_pdf.storage.delete(shipment.label_pdf.name)
+    client.force_login(support_user)
+
+    assert client.get(reverse("shipping:label_pdf", args=[third.pk])).status_code == 404
+
+
 # --- without htmx, and what it costs -------------------------------------------------------
 
 
