@@ -36,7 +36,9 @@ def availability_payloads(*, product_ids: set[int]) -> list[dict]:
     ]
 
 
-def publish_availability(*, product_ids: set[int]) -> None:
+def publish_availability(
+    *, product_ids: set[int], subscribed: frozenset[str] | None = None
+) -> None:
     """Queue `stock.available_changed` for each product, in the caller's transaction.
 
     The product rows are locked first (in id order, after the levels the caller holds), so two
@@ -44,8 +46,13 @@ def publish_availability(*, product_ids: set[int]) -> None:
     computes its figure after the first has committed, and the pending event ends up with the
     true total rather than whichever transaction wrote last.
     """
-    if not webhook_event_has_subscribers(event=EVENT):
+    if not webhook_event_has_subscribers(event=EVENT, subscribed=subscribed):
         return
     list(Product.objects.select_for_update().filter(pk__in=product_ids).order_by("pk"))
     for payload in availability_payloads(product_ids=product_ids):
-        webhook_publish(event=EVENT, payload=payload, coalesce_key=f"stock:{payload['sku']}")
+        webhook_publish(
+            event=EVENT,
+            payload=payload,
+            coalesce_key=f"stock:{payload['sku']}",
+            subscribed=subscribed,
+        )

@@ -5,6 +5,8 @@ Orders, shipments, pick lists and returns are numbered `<PREFIX>-<id, six digits
 case. `numbered` turns each of those into the stored form, so a lookup is one index hit.
 """
 
+from django.db import connection
+
 
 def numbered(text: str, prefix: str) -> str:
     """'42', 'sh-42' or 'SH-000042' → 'SH-000042'; anything else as typed (upper case)."""
@@ -13,3 +15,17 @@ def numbered(text: str, prefix: str) -> str:
     if digits.isascii() and digits.isdigit() and len(digits) <= 12:
         return f"{prefix}-{int(digits):06d}"
     return upper
+
+
+def reserve_id(model) -> int | None:
+    """The next id of `model`'s table, taken from its sequence, so the row can be inserted with
+    its number already in it (one INSERT, no UPDATE of a unique column right after). None on
+    SQLite, whose ids come only from the insert itself."""
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, %s))",
+            [model._meta.db_table, model._meta.pk.column],
+        )
+        return cursor.fetchone()[0]

@@ -4,7 +4,6 @@ A channel key captures and reads its own channel's orders only; a staff key or s
 with its user's role and names the channel when it captures.
 """
 
-from django.db import transaction
 from django.shortcuts import get_object_or_404
 from django.urls import path
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -147,20 +146,20 @@ class OrderListView(APIView):
             serializer.is_valid(raise_exception=True)
             channel = self._channel_for_capture(request, serializer.validated_data)
             user, label = actor_of(request)
-            with transaction.atomic():
-                order = order_capture(
-                    channel=channel,
-                    request=serializer.to_capture_request(),
-                    source="api",
-                    actor=user,
-                    actor_label=label,
-                )
+            order = order_capture(
+                channel=channel,
+                request=serializer.to_capture_request(),
+                source="api",
+                actor=user,
+                actor_label=label,
                 # Committed with the order: a retry after a crash before the response was
                 # stored answers with this order instead of 409 duplicate_order.
-                remember_resource(request, resource=order.number)
+                on_stored=lambda order: remember_resource(request, resource=order.number),
+            )
         except (DomainError, exceptions.APIException) as error:
             return _error_response(error, request, self)
-        return self._created(order.number)
+        detail = selectors.captured_order_detail(order)
+        return Response(OrderSerializer(detail).data, status=status.HTTP_201_CREATED)
 
     @staticmethod
     def _created(number: str) -> Response:

@@ -8,6 +8,7 @@ class OrdersConfig(AppConfig):
     def ready(self) -> None:
         from inventory.backorders import BackorderSource
         from inventory.backorders import register as register_backorders
+        from oms.api import read_with_api_key
         from oms.demo import register_demo_seeder
         from orders import receivers  # noqa: F401  (connects the signal receivers)
         from orders.demo import seed_orders
@@ -16,6 +17,8 @@ class OrdersConfig(AppConfig):
         from orders.services import orders_reprocess_backordered
 
         register_navigation()
+        # A channel key's channel is read with the key (`orders.api.channel_of`).
+        read_with_api_key("channel_link__channel")
         register_demo_seeder("orders", seed_orders)
         register_backorders(
             BackorderSource(demand=backorder_demand, release=orders_reprocess_backordered)

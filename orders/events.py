@@ -4,6 +4,9 @@
 ("api:Shopify key", "channel:shopify") when there is no user.
 """
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import TYPE_CHECKING
 
 from orders.models import Order, OrderEvent, OrderHold
@@ -25,6 +28,23 @@ def _user(actor):
     return actor if actor is not None and getattr(actor, "pk", None) else None
 
 
+# Entries recorded inside `batched()`, written together when it ends.
+_batch: ContextVar[list[OrderEvent] | None] = ContextVar("order_event_batch", default=None)
+
+
+@contextmanager
+def batched() -> Iterator[list[OrderEvent]]:
+    """Write every entry recorded inside the block in one INSERT as the block ends (in the
+    order they were recorded); nothing is written if the block raises."""
+    entries: list[OrderEvent] = []
+    token = _batch.set(entries)
+    try:
+        yield entries
+    finally:
+        _batch.reset(token)
+    OrderEvent.objects.bulk_create(entries)
+
+
 def record(
     order: Order,
     type: str,
@@ -34,7 +54,7 @@ def record(
     actor_label: str | None = None,
     data: dict | None = None,
 ) -> OrderEvent:
-    return OrderEvent.objects.create(
+    entry = OrderEvent(
         order=order,
         type=type,
         message=message[:1000],
@@ -42,6 +62,12 @@ def record(
         actor=_user(actor),
         actor_label=_label(actor, actor_label)[:150],
     )
+    pending = _batch.get()
+    if pending is None:
+        entry.save()
+    else:
+        pending.append(entry)
+    return entry
 
 
 def order_captured(order: Order, *, actor=None, actor_label=None, source: str) -> OrderEvent:
@@ -55,14 +81,18 @@ def order_captured(order: Order, *, actor=None, actor_label=None, source: str) -
     )
 
 
-def status_changed(order: Order, previous: str, *, actor=None, actor_label=None) -> OrderEvent:
+def status_changed(
+    order: Order, previous: str, *, to: str | None = None, actor=None, actor_label=None
+) -> OrderEvent:
+    """`to` defaults to the order's status now (capture records steps it went through)."""
+    to = to or order.status
     return record(
         order,
         "status_changed",
-        f"Status changed from {previous.replace('_', ' ')} to {order.status.replace('_', ' ')}.",
+        f"Status changed from {previous.replace('_', ' ')} to {to.replace('_', ' ')}.",
         actor=actor,
         actor_label=actor_label,
-        data={"from": previous, "to": order.status},
+        data={"from": previous, "to": to},
     )
 
 

@@ -55,6 +55,28 @@ def order_detail_queryset() -> QuerySet[Order]:
     )
 
 
+def captured_order_detail(order: Order) -> Order:
+    """The order `order_capture` just returned, as `order_by_number` would read it, without
+    reading: its lines as stored (with what they have allocated) and its holds. An order that
+    is not on hold has none yet; one that is (a rule, or payments) is read back."""
+    if order.status == OrderStatus.ON_HOLD:
+        return order_by_number(number=order.number)
+    _cache_related(order, "lines", order.captured_lines)
+    _cache_related(order, "holds", [])
+    return order
+
+
+def _cache_related(instance, name: str, rows: list) -> None:
+    """Give `instance.<name>.all()` these rows, as a prefetch does (Django's own prefetch sets
+    these two attributes on the related manager's queryset)."""
+    queryset = getattr(instance, name).all()
+    queryset._result_cache = list(rows)
+    queryset._prefetch_done = True
+    if not hasattr(instance, "_prefetched_objects_cache"):
+        instance._prefetched_objects_cache = {}
+    instance._prefetched_objects_cache[name] = queryset
+
+
 def order_by_number(*, number: str, channel: SalesChannel | None = None) -> Order:
     orders = order_detail_queryset()
     if channel is not None:

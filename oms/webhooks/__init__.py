@@ -14,6 +14,7 @@ from oms.webhooks.services import (
     webhook_event_dispatch,
     webhook_event_has_subscribers,
     webhook_publish,
+    webhook_subscriptions,
     webhook_sweep,
 )
 from oms.webhooks.signing import SIGNATURE_HEADER, sign_payload, verify_signature
@@ -30,5 +31,6 @@ __all__ = [
     "webhook_event_dispatch",
     "webhook_event_has_subscribers",
     "webhook_publish",
+    "webhook_subscriptions",
     "webhook_sweep",
 ]

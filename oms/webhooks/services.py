@@ -48,23 +48,35 @@ def _enqueue_delivery(delivery_id: int) -> None:
     deliver_webhook.apply_async((delivery_id,))
 
 
-def webhook_event_has_subscribers(*, event: str) -> bool:
-    """True when an active endpoint subscribes to `event` (one small query)."""
+def webhook_subscriptions() -> frozenset[str]:
+    """Every event some active endpoint subscribes to (one small query). A service that
+    publishes several events reads this once and passes it as `subscribed`."""
     subscriptions = WebhookEndpoint.objects.active().values_list("events", flat=True)
-    return any(event in events for events in subscriptions)
+    return frozenset(event for events in subscriptions for event in events)
+
+
+def webhook_event_has_subscribers(*, event: str, subscribed: frozenset[str] | None = None) -> bool:
+    """True when an active endpoint subscribes to `event`; `subscribed` saves the query."""
+    return event in (webhook_subscriptions() if subscribed is None else subscribed)
 
 
 def webhook_publish(
-    *, event: str, payload: dict, coalesce_key: str | None = None
+    *,
+    event: str,
+    payload: dict,
+    coalesce_key: str | None = None,
+    subscribed: frozenset[str] | None = None,
 ) -> WebhookEvent | None:
-    """Owe `event` to its subscribers, in the caller's transaction; None when nobody listens."""
+    """Owe `event` to its subscribers, in the caller's transaction; None when nobody listens.
+
+    `subscribed` is `webhook_subscriptions()` as the caller read it in this transaction."""
     if event not in WEBHOOK_EVENTS:
         raise ValueError(f"Unknown webhook event {event!r}; known: {', '.join(WEBHOOK_EVENTS)}.")
     if not transaction.get_connection().in_atomic_block:
         raise TransactionManagementError(
             "webhook_publish must run inside the transaction that makes the change it reports."
         )
-    if not webhook_event_has_subscribers(event=event):
+    if not webhook_event_has_subscribers(event=event, subscribed=subscribed):
         return None
     if coalesce_key is None:
         outbox = WebhookEvent.objects.create(event=event, payload=payload)

@@ -3,27 +3,30 @@
 Each door translates its input into a `CaptureRequest`. The order is stored once per
 (channel, external_id), processed in the same transaction (so the caller learns `ready`,
 `backordered` or `on_hold` at once), and announced after commit (confirmation email, webhooks).
+A capture is a dozen statements whatever its line count, with the stock locked only for its
+last few writes (`orders.services.capture_store`).
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from functools import partial
 
-from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.db import IntegrityError, OperationalError, transaction
 
 from oms.money import MAX_MONEY, ZERO, to_money
-from oms.validators import CURRENCY_CODE_MESSAGE, is_currency_code, normalize_country
-from oms.webhooks import webhook_publish
-from orders import events
+from oms.validators import CURRENCY_CODE_MESSAGE, is_currency_code
 from orders.errors import DuplicateOrder, OrderInvalid
-from orders.models import Address, Customer, HoldReason, Order, OrderLine, SalesChannel
-from orders.services.common import check_order_fits, on_commit, run_transition, ship_by_for
-from orders.services.processing import place_hold, process_order, products_for_skus
-from orders.signals import order_captured
+from orders.models import Customer, Order, SalesChannel
+from orders.services.capture_store import StockMoved, store_capture
+from orders.services.common import check_order_fits, on_commit
 
 MAX_QUANTITY = 100_000
+# The first attempt plans on levels as read and locks them last; the next ones lock them as they
+# read them (after the stock moved under the first, or a deadlock with a twin capture).
+ATTEMPTS = (False, True, True)
+DEADLOCK = "40P01"
 EMAIL_MAX_LENGTH = Order._meta.get_field("email").max_length
 
 
@@ -80,16 +83,6 @@ class CaptureRequest:
     # What a channel door had to change to store the order (a figure out of range, an unusable
     # email, an impossible date): the order is captured and held with these reasons.
     data_problems: list[str] = field(default_factory=list)
-
-
-def _address(data: AddressData | None) -> Address | None:
-    if data is None:
-        return None
-    values = {name: str(getattr(data, name) or "").strip() for name in Address.FIELDS}
-    values["country"] = normalize_country(values["country"])
-    for name in Address.FIELDS:
-        values[name] = values[name][: Address._meta.get_field(name).max_length]
-    return Address.objects.create(**values)
 
 
 def customer_for(*, email: str, first_name: str = "", last_name: str = "", phone: str = ""):
@@ -174,113 +167,58 @@ def order_capture(
     source: str,
     actor=None,
     actor_label: str | None = None,
+    on_stored: Callable[[Order], None] | None = None,
 ) -> Order:
-    """Store, process and announce one order; raises DuplicateOrder when seen before."""
+    """Store, process and announce one order; raises DuplicateOrder when seen before.
+
+    `on_stored(order)` runs inside the capture's transaction once the order is stored, so what
+    it writes commits with the order (the API remembers the order under the request's
+    Idempotency-Key there). How the order is stored: `orders.services.capture_store`.
+    """
     _check_request(request)
     request.external_id = (request.external_id or "").strip()[:100]
-    if duplicate := _duplicate(channel, request):
-        raise duplicate
-    try:
-        with transaction.atomic():
-            return _capture(channel, request, source, actor, actor_label)
-    except IntegrityError:
-        # Two requests for one order raced (the same external id, or the same draft posted
-        # twice); the database let the other one store it first.
-        if duplicate := _duplicate(channel, request):
-            raise duplicate from None
-        raise
+    for attempt, lock_first in enumerate(ATTEMPTS, start=1):
+        try:
+            with transaction.atomic():
+                order = _capture(channel, request, source, actor, actor_label, lock_first)
+                if on_stored is not None:
+                    on_stored(order)
+                return order
+        except StockMoved:
+            # Another order took the stock between our read and our lock: plan again, this
+            # time on levels locked as they are read.
+            continue
+        except OperationalError as error:
+            # A capture planning under locks and another capture of the same order (same
+            # external id) each waited for the other; PostgreSQL stopped one. Going again
+            # ends in DuplicateOrder once the other one commits.
+            if getattr(error.__cause__, "sqlstate", None) != DEADLOCK or attempt == len(ATTEMPTS):
+                raise
+        except IntegrityError:
+            # The order was stored before (the channel's external id, or the same draft), or
+            # two requests for it raced and the database let the other one store it first.
+            if duplicate := _duplicate(channel, request):
+                raise duplicate from None
+            raise
+    raise AssertionError("A capture with its levels locked first cannot find them moved.")
 
 
-def _capture(channel, request: CaptureRequest, source, actor, actor_label) -> Order:
+def _capture(channel, request: CaptureRequest, source, actor, actor_label, lock_first) -> Order:
     customer = customer_for(
         email=request.email,
         first_name=request.first_name,
         last_name=request.last_name,
         phone=request.phone,
     )
-    products = products_for_skus(line.sku for line in request.lines)
-    lines = [
-        OrderLine(
-            product=products.get(line.sku.strip()),
-            sku=line.sku.strip()[:64],
-            name=(line.name or getattr(products.get(line.sku.strip()), "name", ""))[:200],
-            quantity=line.quantity,
-            unit_price=to_money(line.unit_price),
-            line_total=to_money(line.unit_price) * line.quantity,
-        )
-        for line in request.lines
-    ]
-    subtotal = sum((line.line_total for line in lines), Decimal("0.00"))
-    shipping, tax = to_money(request.shipping_total), to_money(request.tax_total)
-    discount = to_money(request.discount_total)
-    grand_total = subtotal + shipping + tax - discount
-    if grand_total < 0:
-        raise OrderInvalid(
-            "The discount is larger than the order.",
-            fields={"discount_total": ["Cannot exceed subtotal, shipping and tax."]},
-        )
-    placed_at = request.placed_at or timezone.now()
-    order = Order.objects.create(
-        channel=channel,
-        external_id=request.external_id,
-        channel_order_name=(request.channel_order_name or "").strip()[:100],
+    order = store_capture(
+        channel,
+        request,
         customer=customer,
-        email=customer.email,
-        shipping_address=_address(request.shipping_address),
-        billing_address=_address(request.billing_address),
-        currency=(request.currency or channel.currency).upper()[:3],
-        subtotal=subtotal,
-        shipping_total=shipping,
-        tax_total=tax,
-        discount_total=discount,
-        grand_total=grand_total,
-        balance_due=grand_total,
-        units=sum(line.quantity for line in lines),
-        origin=request.origin,
-        original_order=request.original_order,
-        shipping_method=request.shipping_method[:50],
-        allow_backorder=request.allow_backorder,
-        payment_request=request.payment or {},
-        confirmation_due=request.notify_customer,
-        placed_at=placed_at,
-        draft_token=request.draft_token,
+        source=source,
+        actor=actor,
+        actor_label=actor_label,
+        lock_first=lock_first,
     )
-    order.number = f"SO-{order.pk:06d}"
-    order.ship_by = ship_by_for(order)
-    order.save(update_fields=["number", "ship_by"])
-    for line in lines:
-        line.order = order
-    OrderLine.objects.bulk_create(lines)
-
-    events.order_captured(order, actor=actor, actor_label=actor_label, source=source)
-    if request.note:
-        events.note_added(order, text=request.note, actor=actor)
-    run_transition(order, "place", actor=actor, actor_label=actor_label)
-    if request.data_problems:
-        place_hold(order, HoldReason.INVALID_DATA, " ".join(request.data_problems))
-    if request.channel_grand_total is not None and (
-        to_money(request.channel_grand_total) != grand_total
-    ):
-        place_hold(
-            order,
-            "manual",
-            f"Totals do not add up: the channel says {to_money(request.channel_grand_total)}, "
-            f"the lines, shipping, tax and discount make {grand_total}.",
-        )
-    process_order(order, actor=actor, actor_label=actor_label, first_time=True)
-
-    webhook_publish(
-        event="order.created",
-        payload={
-            "number": order.number,
-            "external_id": order.external_id,
-            "channel": channel.code,
-            "status": order.status,
-            "grand_total": str(order.grand_total),
-            "currency": order.currency,
-        },
-    )
-    order_captured.send(sender=Order, order=order)
     if order.confirmation_due:
         # Imported here: the tasks module imports these services.
         from orders.tasks import send_order_confirmation

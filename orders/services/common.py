@@ -58,6 +58,20 @@ def run_transition(
     `quiet`: a step inside a larger change that records and publishes its own outcome once (an
     edit re-processes an order ready → pending → ready; only what changed overall is news).
     """
+    previous = step_transition(order, name, actor=actor)
+    order.save()
+    if not quiet:
+        events.status_changed(order, previous, actor=actor, actor_label=actor_label)
+        publish_status_change(order, previous)
+    if order.status == OrderStatus.READY:
+        order_ready.send(sender=Order, order=order)
+    return order
+
+
+def step_transition(order: Order, name: str, *, actor=None) -> str:
+    """Move the order in memory by the named transition, if its state and the actor allow it;
+    returns the status it had. Nothing is saved (`run_transition` saves; capture inserts the
+    order once, in the status its transitions led to)."""
     method = getattr(order, name)
     user = actor if actor is not None and getattr(actor, "pk", None) else None
     action = TRANSITION_NAMES.get(name, name.replace("_", " "))
@@ -74,17 +88,13 @@ def run_transition(
     method()
     if name == "release":
         order.status_before_hold = ""
-    order.save()
-    if not quiet:
-        events.status_changed(order, previous, actor=actor, actor_label=actor_label)
-        publish_status_change(order, previous)
-    if order.status == OrderStatus.READY:
-        order_ready.send(sender=Order, order=order)
-    return order
+    return previous
 
 
-def publish_status_change(order: Order, previous: str) -> None:
-    """Tell webhook subscribers the order moved from `previous` to its status now."""
+def publish_status_change(
+    order: Order, previous: str, *, to: str | None = None, subscribed: frozenset[str] | None = None
+) -> None:
+    """Tell webhook subscribers the order moved from `previous` to `to` (its status now)."""
     webhook_publish(
         event="order.status_changed",
         payload={
@@ -92,8 +102,9 @@ def publish_status_change(order: Order, previous: str) -> None:
             "external_id": order.external_id,
             "channel": order.channel.code,
             "from": previous,
-            "to": order.status,
+            "to": to or order.status,
         },
+        subscribed=subscribed,
     )
 
 

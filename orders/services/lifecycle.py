@@ -48,7 +48,7 @@ def order_hold(
     `channel` is set when a channel's API key asks: it may hold for a customer request or a
     manual reason only, and may later release only the holds it placed itself.
     """
-    order = lock_order(order)
+    given, order = order, lock_order(order)
     if reason not in HoldReason.values:
         raise OrderInvalid(f"Unknown hold reason {reason!r}.", fields={"reason": ["Unknown."]})
     if channel is not None and reason not in CHANNEL_HOLD_REASONS:
@@ -60,7 +60,10 @@ def order_hold(
         run_transition(order, "hold", actor=actor, actor_label=actor_label)
     elif actor is not None and not staff_may_hold(order, actor):
         raise InvalidTransition("Your role may not put orders on hold.")
-    return place_hold(order, reason, note, actor=actor, actor_label=actor_label, channel=channel)
+    hold = place_hold(order, reason, note, actor=actor, actor_label=actor_label, channel=channel)
+    # The caller's copy shows the hold too (capture answers the API from its copy).
+    given.refresh_from_db(fields=["status", "status_before_hold", "updated_at"])
+    return hold
 
 
 @transaction.atomic

@@ -6,6 +6,7 @@ planning, so the plan is made on figures no one else can change until this trans
 """
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
@@ -16,7 +17,7 @@ from django.utils import timezone
 from inventory.errors import InsufficientStock
 from inventory.models import Product, StockLevel, Warehouse
 from inventory.services import StockLine, lock_levels, stock_release, stock_reserve
-from inventory.sourcing import WarehouseStock, plan_sourcing
+from inventory.sourcing import PlannedAllocation, SourcingPlan, WarehouseStock, plan_sourcing
 from oms.validators import COUNTRY_CODE
 from orders import events
 from orders.models import (
@@ -181,6 +182,62 @@ class AllocationOutcome:
     shortfall: dict[str, int] = field(default_factory=dict)
 
 
+def sourcing_plan(
+    order: Order,
+    needed: dict[int, int],
+    levels: Iterable[StockLevel],
+    *,
+    warehouses: dict[int, Warehouse],
+    products: dict[int, Product],
+) -> SourcingPlan:
+    """Plan where `needed` (product id → units) comes from, over `levels` in the active
+    `warehouses`; refuses a shortfall when the order asked not to be backordered."""
+    available: dict[int, dict[int, int]] = defaultdict(dict)
+    for level in levels:
+        if level.warehouse_id in warehouses:
+            available[level.warehouse_id][level.product_id] = level.available
+    snapshot = [
+        WarehouseStock(w.pk, w.code, w.country, w.priority, available.get(w.pk, {}))
+        for w in warehouses.values()
+    ]
+    plan = plan_sourcing(
+        lines=needed,
+        destination_country=order.shipping_address.country,
+        warehouses=snapshot,
+        skus={product_id: product.sku for product_id, product in products.items()},
+    )
+    if plan.shortfall and not order.allow_backorder:
+        raise InsufficientStock(
+            "Not enough stock for "
+            + ", ".join(f"{products[p].sku} (short {q})" for p, q in plan.shortfall.items())
+            + "; the order asked not to be backordered.",
+            shortages=[
+                {"sku": products[p].sku, "requested": needed[p], "short": q}
+                for p, q in plan.shortfall.items()
+            ],
+        )
+    return plan
+
+
+def plan_outcome(
+    plan: SourcingPlan, *, warehouses: dict[int, Warehouse], products: dict[int, Product]
+) -> AllocationOutcome:
+    """What the plan does, as the timeline and the callers tell it (SKUs and warehouse codes)."""
+    return AllocationOutcome(
+        complete=plan.is_complete,
+        reason=plan.reason,
+        allocations=[
+            {
+                "sku": products[a.product_id].sku,
+                "warehouse": warehouses[a.warehouse_id].code,
+                "quantity": a.quantity,
+            }
+            for a in plan.allocations
+        ],
+        shortfall={products[p].sku: q for p, q in plan.shortfall.items()},
+    )
+
+
 def allocate_outstanding(
     order: Order, lines: list[OrderLine], *, actor=None, record: bool = True
 ) -> AllocationOutcome:
@@ -202,30 +259,8 @@ def allocate_outstanding(
     )
     levels = lock_levels(pairs, create_missing=False)
     warehouses = {warehouse.pk: warehouse for warehouse in Warehouse.objects.active()}
-    available: dict[int, dict[int, int]] = defaultdict(dict)
-    for (product_id, warehouse_id), level in levels.items():
-        available[warehouse_id][product_id] = level.available
-    snapshot = [
-        WarehouseStock(w.pk, w.code, w.country, w.priority, available.get(w.pk, {}))
-        for w in warehouses.values()
-    ]
     products = {line.product_id: line.product for line in lines if line.product_id}
-    plan = plan_sourcing(
-        lines=needed,
-        destination_country=order.shipping_address.country,
-        warehouses=snapshot,
-        skus={product_id: product.sku for product_id, product in products.items()},
-    )
-    if plan.shortfall and not order.allow_backorder:
-        raise InsufficientStock(
-            "Not enough stock for "
-            + ", ".join(f"{products[p].sku} (short {q})" for p, q in plan.shortfall.items())
-            + "; the order asked not to be backordered.",
-            shortages=[
-                {"sku": products[p].sku, "requested": needed[p], "short": q}
-                for p, q in plan.shortfall.items()
-            ],
-        )
+    plan = sourcing_plan(order, needed, levels.values(), warehouses=warehouses, products=products)
     if plan.allocations:
         stock_reserve(
             lines=[
@@ -236,19 +271,7 @@ def allocate_outstanding(
             actor=actor,
         )
         _record_allocations(plan.allocations, outstanding, by_line, levels)
-    outcome = AllocationOutcome(
-        complete=plan.is_complete,
-        reason=plan.reason,
-        allocations=[
-            {
-                "sku": products[a.product_id].sku,
-                "warehouse": warehouses[a.warehouse_id].code,
-                "quantity": a.quantity,
-            }
-            for a in plan.allocations
-        ],
-        shortfall={products[p].sku: q for p, q in plan.shortfall.items()},
-    )
+    outcome = plan_outcome(plan, warehouses=warehouses, products=products)
     if record:
         events.allocated(
             order,
@@ -259,25 +282,35 @@ def allocate_outstanding(
     return outcome
 
 
-def _record_allocations(planned, outstanding, by_line, levels) -> None:
-    """Share each product's planned units among its lines, oldest line first."""
+def split_allocations(
+    planned: Iterable[PlannedAllocation], outstanding: dict[int, int], by_line: dict
+) -> list[tuple[int, PlannedAllocation, int]]:
+    """Share each product's planned units among its lines, oldest line first:
+    (line id, planned allocation, units). `outstanding` (line id → units) is used up."""
+    shares = []
     for allocation in planned:
         remaining = allocation.quantity
-        level = levels[(allocation.product_id, allocation.warehouse_id)]
         for line_id in sorted(outstanding):
             if remaining == 0:
                 break
             if by_line[line_id].product_id != allocation.product_id or not outstanding[line_id]:
                 continue
             units = min(remaining, outstanding[line_id])
-            existing = Allocation.objects.filter(order_line_id=line_id, stock_level=level).first()
-            if existing:
-                existing.quantity += units
-                existing.save(update_fields=["quantity", "updated_at"])
-            else:
-                Allocation.objects.create(order_line_id=line_id, stock_level=level, quantity=units)
+            shares.append((line_id, allocation, units))
             outstanding[line_id] -= units
             remaining -= units
+    return shares
+
+
+def _record_allocations(planned, outstanding, by_line, levels) -> None:
+    for line_id, allocation, units in split_allocations(planned, outstanding, by_line):
+        level = levels[(allocation.product_id, allocation.warehouse_id)]
+        existing = Allocation.objects.filter(order_line_id=line_id, stock_level=level).first()
+        if existing:
+            existing.quantity += units
+            existing.save(update_fields=["quantity", "updated_at"])
+        else:
+            Allocation.objects.create(order_line_id=line_id, stock_level=level, quantity=units)
 
 
 def release_allocations(order: Order, *, lines=None, actor=None, note: str = "") -> int:
@@ -316,13 +349,18 @@ def update_fulfillment_status(order: Order) -> None:
     statuses = Order.FulfillmentStatus
     if order.fulfillment_status in {statuses.PARTIALLY_SHIPPED, statuses.SHIPPED}:
         return
-    if allocated and allocated >= open_units:
-        order.fulfillment_status = statuses.ALLOCATED
-    elif allocated:
-        order.fulfillment_status = statuses.PARTIALLY_ALLOCATED
-    else:
-        order.fulfillment_status = statuses.UNFULFILLED
+    order.fulfillment_status = fulfillment_status_for(open_units=open_units, allocated=allocated)
     order.save(update_fields=["fulfillment_status", "updated_at"])
+
+
+def fulfillment_status_for(*, open_units: int, allocated: int) -> str:
+    """The badge of an order not shipped yet: allocated, partially allocated or unfulfilled."""
+    statuses = Order.FulfillmentStatus
+    if allocated and allocated >= open_units:
+        return statuses.ALLOCATED
+    if allocated:
+        return statuses.PARTIALLY_ALLOCATED
+    return statuses.UNFULFILLED
 
 
 def process_order(

@@ -1,0 +1,343 @@
+"""How one captured order is stored: a planned set of reads, decisions in memory, one batch of
+writes, and the stock locked last.
+
+1. Reads: the customer, the catalog with its stock levels (one query), orders that could be
+   duplicates, who listens to webhooks.
+2. Decisions, in memory: lines and totals, the transitions (draft → pending → ready, backordered
+   or on hold) with their permission checks, the holds, and a sourcing plan over the levels as
+   read.
+3. Writes: the address, the order (inserted once, in the status it ends in, with its number),
+   lines, holds, timeline entries, webhooks and what payments owes; then the levels are locked
+   in id order, the plan is checked against the locked figures and the units are reserved, and
+   the allocation rows are written. The locks are held from there to commit: a few inserts.
+
+When the locked figures no longer carry the plan (another order took the stock meanwhile),
+`StockMoved` is raised and `order_capture` runs the capture again with the levels locked as they
+are read (`lock_first`), so the plan is made on figures nobody can change.
+"""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.utils import timezone
+
+from inventory.models import Product, StockLevel, Warehouse
+from inventory.services import StockLine, lock_levels, stock_reserve_locked
+from inventory.sourcing import SourcingPlan
+from oms.money import to_money
+from oms.numbering import reserve_id
+from oms.validators import normalize_country
+from oms.webhooks import webhook_publish, webhook_subscriptions
+from orders import events
+from orders.errors import OrderInvalid
+from orders.models import (
+    Address,
+    Allocation,
+    HoldReason,
+    Order,
+    OrderHold,
+    OrderLine,
+    OrderStatus,
+)
+from orders.services.common import (
+    order_reference,
+    publish_status_change,
+    ship_by_for,
+    step_transition,
+)
+from orders.services.processing import (
+    fulfillment_status_for,
+    plan_outcome,
+    rule_holds,
+    sourcing_plan,
+    split_allocations,
+    validation_holds,
+)
+from orders.signals import order_captured, order_ready
+
+
+class StockMoved(Exception):
+    """The levels changed between the plan and the lock; plan again under the locks."""
+
+
+@dataclass
+class Catalog:
+    """The order's products by SKU, and the stock levels they have in active warehouses."""
+
+    products: dict[str, Product]
+    levels: dict[tuple[int, int], StockLevel]
+    warehouses: dict[int, Warehouse]
+
+
+def read_catalog(skus: set[str], *, lock: bool) -> Catalog:
+    """The products and their levels in one query (a second only for SKUs without any level).
+    With `lock`, the levels are locked in id order as they are read."""
+    levels = StockLevel.objects.filter(product__sku__in=skus).select_related("product", "warehouse")
+    if lock:
+        levels = levels.select_for_update(of=("self",)).order_by("id")
+    levels = list(levels)
+    products = {level.product.sku: level.product for level in levels}
+    if missing := skus - products.keys():
+        products.update((p.sku, p) for p in Product.objects.filter(sku__in=missing))
+    active = [level for level in levels if level.warehouse.is_active]
+    return Catalog(
+        products=products,
+        levels={(level.product_id, level.warehouse_id): level for level in active},
+        warehouses={level.warehouse_id: level.warehouse for level in active},
+    )
+
+
+def _address(data) -> Address | None:
+    if data is None:
+        return None
+    values = {name: str(getattr(data, name) or "").strip() for name in Address.FIELDS}
+    values["country"] = normalize_country(values["country"])
+    for name in Address.FIELDS:
+        values[name] = values[name][: Address._meta.get_field(name).max_length]
+    return Address(**values)
+
+
+def _lines(request, products: dict[str, Product]) -> list[OrderLine]:
+    lines = []
+    for line in request.lines:
+        sku = line.sku.strip()
+        product = products.get(sku)
+        lines.append(
+            OrderLine(
+                product=product,
+                sku=sku[:64],
+                name=(line.name or getattr(product, "name", ""))[:200],
+                quantity=line.quantity,
+                unit_price=to_money(line.unit_price),
+                line_total=to_money(line.unit_price) * line.quantity,
+            )
+        )
+    return lines
+
+
+def store_capture(
+    channel, request, *, customer, source: str, actor, actor_label, lock_first: bool
+) -> Order:
+    """Store one validated request for `customer` (see the module docstring for the shape)."""
+    # --- reads ---------------------------------------------------------------------------
+    catalog = read_catalog({line.sku.strip() for line in request.lines}, lock=lock_first)
+    subscribed = webhook_subscriptions()
+
+    # --- decisions in memory -------------------------------------------------------------
+    lines = _lines(request, catalog.products)
+    subtotal = sum((line.line_total for line in lines), Decimal("0.00"))
+    shipping, tax = to_money(request.shipping_total), to_money(request.tax_total)
+    discount = to_money(request.discount_total)
+    grand_total = subtotal + shipping + tax - discount
+    if grand_total < 0:
+        raise OrderInvalid(
+            "The discount is larger than the order.",
+            fields={"discount_total": ["Cannot exceed subtotal, shipping and tax."]},
+        )
+    order = Order(
+        channel=channel,
+        external_id=request.external_id,
+        channel_order_name=(request.channel_order_name or "").strip()[:100],
+        customer=customer,
+        email=customer.email,
+        shipping_address=_address(request.shipping_address),
+        billing_address=_address(request.billing_address),
+        currency=(request.currency or channel.currency).upper()[:3],
+        subtotal=subtotal,
+        shipping_total=shipping,
+        tax_total=tax,
+        discount_total=discount,
+        grand_total=grand_total,
+        balance_due=grand_total,
+        units=sum(line.quantity for line in lines),
+        origin=request.origin,
+        original_order=request.original_order,
+        shipping_method=request.shipping_method[:50],
+        allow_backorder=request.allow_backorder,
+        payment_request=request.payment or {},
+        confirmation_due=request.notify_customer,
+        placed_at=request.placed_at or timezone.now(),
+        draft_token=request.draft_token,
+    )
+    order.ship_by = ship_by_for(order)
+    placed_from = step_transition(order, "place", actor=actor)
+    holds = _holds(order, request, lines)
+    plan, needed = _plan(order, lines, catalog)
+    if holds:
+        final = "hold"
+    elif plan.is_complete:
+        final = "mark_ready"
+    else:
+        final = "mark_backordered"
+    final_from = step_transition(order, final, actor=None)
+    allocated = sum(allocation.quantity for allocation in plan.allocations)
+    order.fulfillment_status = fulfillment_status_for(open_units=order.units, allocated=allocated)
+
+    # --- writes --------------------------------------------------------------------------
+    _insert_order(order)
+    for line in lines:
+        line.order = order
+    OrderLine.objects.bulk_create(lines)
+    hold_rows = OrderHold.objects.bulk_create(
+        OrderHold(order=order, reason=reason, note=note[:500]) for reason, note in holds
+    )
+    with events.batched():
+        events.order_captured(order, actor=actor, actor_label=actor_label, source=source)
+        if request.note:
+            events.note_added(order, text=request.note, actor=actor)
+        events.status_changed(
+            order, placed_from, to=final_from, actor=actor, actor_label=actor_label
+        )
+        for hold in hold_rows:
+            events.hold_placed(order, hold)
+        if needed:
+            outcome = plan_outcome(plan, warehouses=catalog.warehouses, products=_by_id(catalog))
+            events.allocated(
+                order,
+                reason=outcome.reason,
+                allocations=outcome.allocations,
+                shortfall=outcome.shortfall,
+            )
+        events.status_changed(order, final_from, actor_label="system")
+        _publish(order, placed_from, final_from, subscribed)
+        if order.status == OrderStatus.READY:
+            order_ready.send(sender=Order, order=order)
+        order_captured.send(sender=Order, order=order)
+    allocations = _reserve(order, lines, plan, catalog, actor, subscribed, lock_first)
+    for line in lines:
+        line.allocated_total = sum(a.quantity for a in allocations if a.order_line_id == line.pk)
+    # The lines as stored, with what is allocated: the API answers from them without a read.
+    order.captured_lines = lines
+    return order
+
+
+def _by_id(catalog: Catalog) -> dict[int, Product]:
+    return {product.pk: product for product in catalog.products.values()}
+
+
+def _holds(order: Order, request, lines: list[OrderLine]) -> list[tuple[str, str]]:
+    """The holds a new order starts with: what the door had to change, totals that do not add
+    up, then the validation and risk rules processing applies to every order."""
+    holds = []
+    if request.data_problems:
+        holds.append((HoldReason.INVALID_DATA, " ".join(request.data_problems)))
+    if request.channel_grand_total is not None and (
+        to_money(request.channel_grand_total) != order.grand_total
+    ):
+        holds.append(
+            (
+                HoldReason.MANUAL,
+                f"Totals do not add up: the channel says {to_money(request.channel_grand_total)}, "
+                f"the lines, shipping, tax and discount make {order.grand_total}.",
+            )
+        )
+    placed = {reason for reason, _ in holds}
+    for reason, note in validation_holds(order, lines) + rule_holds(order, lines):
+        if reason not in placed:
+            holds.append((reason, note))
+            placed.add(reason)
+    return holds
+
+
+def _plan(order: Order, lines: list[OrderLine], catalog: Catalog):
+    """The sourcing plan for the order's known lines over the levels as read, and what it
+    needs (product id → units)."""
+    needed: dict[int, int] = {}
+    for line in lines:
+        if line.product_id is not None:
+            needed[line.product_id] = needed.get(line.product_id, 0) + line.quantity
+    plan = sourcing_plan(
+        order,
+        needed,
+        catalog.levels.values(),
+        warehouses=catalog.warehouses,
+        products=_by_id(catalog),
+    )
+    return plan, needed
+
+
+def _insert_order(order: Order) -> None:
+    """One INSERT with the number in it (the id comes from the sequence first); where ids come
+    only from the insert (SQLite), the number follows in an UPDATE."""
+    order.shipping_address.save(force_insert=True)
+    if order.billing_address is not None:
+        order.billing_address.save(force_insert=True)
+    order.pk = reserve_id(Order)
+    if order.pk is not None:
+        order.number = f"SO-{order.pk:06d}"
+        order.save(force_insert=True)
+        return
+    order.save(force_insert=True)
+    order.number = f"SO-{order.pk:06d}"
+    order.save(update_fields=["number"])
+
+
+def _publish(order: Order, placed_from: str, final_from: str, subscribed) -> None:
+    """The webhooks a capture owes: each status change, then the new order."""
+    publish_status_change(order, placed_from, to=final_from, subscribed=subscribed)
+    publish_status_change(order, final_from, subscribed=subscribed)
+    webhook_publish(
+        event="order.created",
+        payload={
+            "number": order.number,
+            "external_id": order.external_id,
+            "channel": order.channel.code,
+            "status": order.status,
+            "grand_total": str(order.grand_total),
+            "currency": order.currency,
+        },
+        subscribed=subscribed,
+    )
+
+
+def _reserve(order, lines, plan: SourcingPlan, catalog, actor, subscribed, lock_first):
+    """Lock the levels the plan reads (in id order), check the plan still holds on the locked
+    figures, reserve its units and write the allocation rows; the last writes before commit."""
+    if lock_first:
+        levels = catalog.levels
+    else:
+        wanted = (
+            {(a.product_id, a.warehouse_id) for a in plan.allocations}
+            if plan.is_complete
+            else set(catalog.levels)
+        )
+        levels = lock_levels(wanted, create_missing=False)
+        _check_plan_holds(plan, catalog.levels, levels)
+    if not plan.allocations:
+        return []
+    by_product = _by_id(catalog)
+    stock_reserve_locked(
+        levels=levels,
+        lines=[
+            StockLine(by_product[a.product_id], catalog.warehouses[a.warehouse_id], a.quantity)
+            for a in plan.allocations
+        ],
+        reference=order_reference(order),
+        actor=actor,
+        subscribed=subscribed,
+    )
+    outstanding = {line.pk: line.quantity for line in lines if line.product_id is not None}
+    by_line = {line.pk: line for line in lines}
+    return Allocation.objects.bulk_create(
+        Allocation(
+            order_line_id=line_id,
+            stock_level=levels[(allocation.product_id, allocation.warehouse_id)],
+            quantity=units,
+        )
+        for line_id, allocation, units in split_allocations(plan.allocations, outstanding, by_line)
+    )
+
+
+def _check_plan_holds(plan: SourcingPlan, read: dict, locked: dict) -> None:
+    """A complete plan holds while each level it takes from still has the units; a plan with a
+    shortfall holds only while nothing moved (more stock may have come in)."""
+    if plan.is_complete:
+        for allocation in plan.allocations:
+            level = locked.get((allocation.product_id, allocation.warehouse_id))
+            if level is None or level.available < allocation.quantity:
+                raise StockMoved
+        return
+    if {key: level.available for key, level in locked.items()} != {
+        key: level.available for key, level in read.items()
+    }:
+        raise StockMoved
