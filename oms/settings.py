@@ -3,6 +3,14 @@
 With nothing set, the app runs embedded: a SQLite file and Celery tasks executed in-process.
 `DATABASE_URL` and `REDIS_URL` switch to PostgreSQL and a Redis broker/cache. With `DEBUG`
 off (the default), the process refuses to start without a strong `SECRET_KEY`.
+
+`OMS_TASK_RUNNER` says who runs the tasks (emails, webhook POSTs, gateway and carrier calls):
+- `celery` (the default with `REDIS_URL`): Celery workers, fed through the Redis broker; beat
+  sends the periodic sweeps.
+- `background` (the default without): a web process runs them in a thread of its own, after the
+  request, and sends the sweeps itself (`oms/background.py`). Other processes (management
+  commands, the shell) run their tasks in the caller, as `inline`.
+- `inline`: in the caller, inside the request (Celery's eager mode); the test suite's mode.
 """
 
 import os
@@ -171,7 +179,14 @@ CELERY_MAX_COUNTDOWN_SECONDS = 60 * 60
 # warns "No hostname was supplied" for a bare "memory://" (the memory transport ignores it).
 CELERY_BROKER_URL = REDIS_URL or "memory://localhost/"
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * CELERY_MAX_COUNTDOWN_SECONDS}
-CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
+# Who runs the tasks: see the module docstring.
+OMS_TASK_RUNNER = os.environ.get("OMS_TASK_RUNNER", "").strip().lower()
+OMS_TASK_RUNNER = OMS_TASK_RUNNER or ("celery" if REDIS_URL else "background")
+if OMS_TASK_RUNNER not in {"celery", "background", "inline"}:
+    raise ImproperlyConfigured("OMS_TASK_RUNNER must be celery, background or inline.")
+if OMS_TASK_RUNNER == "celery" and not REDIS_URL:
+    raise ImproperlyConfigured("OMS_TASK_RUNNER=celery needs REDIS_URL (the broker).")
+CELERY_TASK_ALWAYS_EAGER = OMS_TASK_RUNNER != "celery"
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
@@ -389,6 +404,6 @@ LOGGING = {
         "django": {"handlers": [], "level": "NOTSET"},
         "django.request": {"filters": ["refusal_without_traceback"]},
         # In-process tasks would log a line per task into the web server's output.
-        "celery.app.trace": {"level": "INFO" if REDIS_URL else "WARNING"},
+        "celery.app.trace": {"level": "INFO" if OMS_TASK_RUNNER == "celery" else "WARNING"},
     },
 }

@@ -24,6 +24,13 @@ from tests.workers import own_queue  # noqa: F401  (shared fixture)
 CHROMIUM = "/usr/bin/chromium"
 
 
+def pytest_configure(config):
+    """Tasks run in the test's own thread (`inline`), even once a test module imports `oms.wsgi`,
+    whose `serve()` would otherwise start the background runner without REDIS_URL. A test of the
+    runner starts one itself (tests/oms/test_background_runner.py)."""
+    settings.OMS_TASK_RUNNER = "inline"
+
+
 def pytest_collection_modifyitems(config, items):
     require_browser = os.environ.get("OMS_REQUIRE_BROWSER") == "1"
     for item in items:

@@ -20,6 +20,7 @@ print(json.dumps({
     "engine": db["ENGINE"], "name": str(db["NAME"]), "host": db.get("HOST"),
     "options": db.get("OPTIONS", {}),
     "eager": settings.CELERY_TASK_ALWAYS_EAGER, "broker": settings.CELERY_BROKER_URL,
+    "task_runner": settings.OMS_TASK_RUNNER,
     "cache": settings.CACHES["default"]["BACKEND"], "debug": settings.DEBUG,
     "email": settings.EMAIL_BACKEND, "email_host": getattr(settings, "EMAIL_HOST", None),
     "media_root": str(settings.MEDIA_ROOT), "allowed_hosts": settings.ALLOWED_HOSTS,
@@ -66,8 +67,9 @@ def test_database_url_selects_postgresql_with_pool():
     assert found["options"]["pool"]["max_size"] == 20
 
 
-def test_without_redis_url_tasks_run_eagerly_with_local_cache():
+def test_without_redis_url_tasks_run_in_process_with_local_cache():
     found = settings_with(DEBUG="true")
+    assert found["task_runner"] == "background"
     assert found["eager"] is True
     assert found["broker"] == "memory://localhost/"
     assert found["cache"] == "django.core.cache.backends.locmem.LocMemCache"
@@ -75,9 +77,25 @@ def test_without_redis_url_tasks_run_eagerly_with_local_cache():
 
 def test_redis_url_selects_broker_and_redis_cache():
     found = settings_with(DEBUG="true", REDIS_URL="redis://cache.internal:6379/2")
+    assert found["task_runner"] == "celery"
     assert found["eager"] is False
     assert found["broker"] == "redis://cache.internal:6379/2"
     assert found["cache"] == "django.core.cache.backends.redis.RedisCache"
+
+
+def test_task_runner_can_be_chosen_and_celery_needs_a_broker():
+    assert settings_with(DEBUG="true", OMS_TASK_RUNNER="inline")["task_runner"] == "inline"
+    found = settings_with(
+        DEBUG="true", REDIS_URL="redis://cache.internal:6379/2", OMS_TASK_RUNNER="background"
+    )
+    assert (found["task_runner"], found["eager"]) == ("background", True)
+    for value, message in [
+        ("celery", "OMS_TASK_RUNNER=celery needs REDIS_URL"),
+        ("threads", "OMS_TASK_RUNNER must be celery, background or inline"),
+    ]:
+        result = run_python(PRINT_SETTINGS, DEBUG="true", OMS_TASK_RUNNER=value)
+        assert result.returncode != 0
+        assert message in result.stderr
 
 
 def test_celery_is_reliable_and_json_only():

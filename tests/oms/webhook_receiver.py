@@ -11,6 +11,14 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
+STALL_LIMIT_SECONDS = 120
+
+
+def _set_event() -> threading.Event:
+    event = threading.Event()
+    event.set()
+    return event
+
 
 @dataclass
 class ReceivedRequest:
@@ -26,19 +34,31 @@ class ReceivedRequest:
 
 @dataclass
 class Receiver:
-    """Answers with `statuses` in turn, then 200 with `reply`; records every request."""
+    """Answers with `statuses` in turn, then 200 with `reply`; records every request.
+
+    After `stall()` it is a slow receiver: each request waits, before it is recorded and
+    answered, until `released` is set (`stalled` says one is waiting).
+    """
 
     url: str
     statuses: list[int] = field(default_factory=list)
     reply: bytes = b"ok"
     requests: list[ReceivedRequest] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    stalled: threading.Event = field(default_factory=threading.Event)
+    released: threading.Event = field(default_factory=_set_event)
+
+    def stall(self) -> None:
+        self.released.clear()
 
 
 class RecordingHandler(BaseHTTPRequestHandler):
     def _record(self) -> None:
         receiver: Receiver = self.server.receiver
         body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        if not receiver.released.is_set():
+            receiver.stalled.set()
+            receiver.released.wait(timeout=STALL_LIMIT_SECONDS)
         with receiver.lock:
             receiver.requests.append(ReceivedRequest(self.command, self.path, self.headers, body))
             status = receiver.statuses.pop(0) if receiver.statuses else 200
@@ -64,6 +84,7 @@ def webhook_receiver():
     thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
     thread.start()
     yield server.receiver
+    server.receiver.released.set()
     server.shutdown()
     server.server_close()
     thread.join(timeout=5)

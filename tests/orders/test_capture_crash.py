@@ -23,11 +23,11 @@ pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
 def _web_process(port: int, mail_url: str, log):
-    """`runserver` in the embedded mode (no broker): tasks run in the web process right after
-    the commit, so the confirmation email is sent between the order's commit and the storing of
-    the response — and a stalled mail server holds the process exactly there."""
+    """`runserver` with no broker and tasks `inline`: they run in the request right after the
+    commit, so the confirmation email is sent between the order's commit and the storing of the
+    response — and a stalled mail server holds the process exactly there."""
     command = [sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}"]
-    env = process_env(REDIS_URL="", EMAIL_URL=mail_url)
+    env = process_env(REDIS_URL="", EMAIL_URL=mail_url, OMS_TASK_RUNNER="inline")
     return start([*command, "--noreload", "--skip-checks"], env, log)
 
 
