@@ -1,60 +1,95 @@
 """Order capture throughput: the REST API under concurrency, against plain SQL as the ceiling.
 
-Against a running server (PostgreSQL-backed, the same `DATABASE_URL` as here) it:
+Against a server (PostgreSQL-backed, the same `DATABASE_URL` as here), the one at `--url` or
+one it starts itself with `--serve` (gunicorn, and a Celery worker when `REDIS_URL` is set), it:
 
 1. with `--setup`, creates this run's fixtures through the services: a channel `bench-<tag>`
    with an API key, a warehouse and 40 products with plenty of stock;
-2. captures N orders through `POST /api/v1/orders/` from C client threads (one keep-alive
-   `http.client` connection each), timing every request;
-3. does the same writes for N more orders with plain SQL (psycopg 3, C connections, one
-   transaction per order): customer, address, order, lines, and per line the guarded
-   `UPDATE inventory_stocklevel SET allocated = allocated + q WHERE … available >= q`, the
-   allocation row and its ledger row, locking levels in id order like the services do;
-4. removes everything the run created (unless `--keep`), and prints one JSON object.
+2. with `--existing N`, seeds N orders of the same customers placed in the last hour on
+   another channel (set-based SQL), so capture is measured beside a big orders table;
+3. for each client count in `--clients`, captures N orders through `POST /api/v1/orders/` from
+   C client threads (one keep-alive `http.client` connection each), timing every request;
+   then does the same writes for N more orders with plain SQL (psycopg 3, C connections, one
+   transaction per order), the ceiling; with `--serve`, the CPU time the app, the worker and
+   PostgreSQL spent on each phase, per order;
+4. counts the SQL statements of a sample of captures run in this process;
+5. removes everything the run created (unless `--keep`), and prints one JSON object.
 
-`ratio` is the API's throughput as a fraction of the plain-SQL ceiling. It only talks to
-127.0.0.1 and stops by itself: every loop is bounded by N.
+`--in-process` captures through `orders.services.order_capture` in this process instead (no
+server); `--hot-sku` sends `--hot-clients` concurrent clients after one SKU with less stock
+than orders and checks from the database that the stock stayed exact. `ratio` is the API's
+throughput as a fraction of the plain-SQL ceiling. It only talks to 127.0.0.1 and stops by
+itself: every loop is bounded by N.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/oms_bench DEBUG=true \\
-        .venv/bin/python bench/capture.py --url http://127.0.0.1:8055 --setup -n 2000 -c 8
+        .venv/bin/python bench/capture.py --serve --setup -n 1000 --clients 2,8
 """
 
 import argparse
-import http.client
-import itertools
+import contextlib
 import json
 import os
 import random
+import signal
 import sys
-import threading
+import tempfile
 import time
 import uuid
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
-from decimal import Decimal
 from pathlib import Path
 from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
-PRODUCT_COUNT = 40
-CUSTOMER_COUNT = 200
-STOCK_PER_PRODUCT = 1_000_000
-SHIPPING = Decimal("4.95")
-ADDRESS = {
-    "name": "Bench Customer",
-    "line1": "1 Load Test Lane",
-    "city": "Newark",
-    "region": "NJ",
-    "postal_code": "07114",
-    "country": "US",
-}
+# In-process hot-SKU runs start a process per client, each with its own connection.
+MAX_PROCESSES = 32
+sys.path.insert(0, str(ROOT))
+
+from bench.capture_data import (  # noqa: E402
+    Fixture,
+    api_body,
+    capture_request,
+    create_fixture,
+    hot_sku_check,
+    plan_hot_orders,
+    plan_orders,
+    remove_existing,
+    remove_fixture,
+    seed_existing,
+)
+from bench.capture_load import run_api  # noqa: E402
+from bench.capture_locks import LockWindows  # noqa: E402
+from bench.capture_processes import CpuMeter, served, wait_for  # noqa: E402
+from bench.capture_sql import run_plain_sql, sql_clients  # noqa: E402
+
+
+def client_counts(value: str) -> list[int]:
+    counts = [int(part) for part in value.split(",") if part.strip()]
+    if not counts or not all(1 <= count <= 256 for count in counts):
+        raise argparse.ArgumentTypeError("client counts are 1…256, comma-separated")
+    return counts
 
 
 def parse_args(argv=None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--url", default="http://127.0.0.1:8000", help="the running server")
+    parser.add_argument("--serve", action="store_true", help="start (and stop) the server here")
+    parser.add_argument("--workers", type=int, default=3, help="gunicorn workers with --serve")
+    parser.add_argument("--threads", type=int, default=1, help="threads per gunicorn worker")
+    parser.add_argument("--logs", type=Path, help="keep the --serve logs in this directory")
     parser.add_argument("-n", "--orders", type=int, default=2000, help="orders per phase")
-    parser.add_argument("-c", "--concurrency", type=int, default=8, help="clients at once")
+    parser.add_argument(
+        "-c", "--clients", type=client_counts, default=[8], help="clients at once: 8 or 2,8"
+    )
+    parser.add_argument(
+        "--in-process",
+        action="store_true",
+        help="order_capture in this process (with --hot-sku: in --hot-clients processes)",
+    )
+    parser.add_argument("--hot-sku", action="store_true", help="many clients after one SKU")
+    parser.add_argument("--hot-stock", type=int, default=300, help="units of the hot SKU")
+    parser.add_argument("--hot-orders", type=int, help="orders for it (default 2 × stock)")
+    parser.add_argument("--hot-clients", type=int, default=100, help="clients after it")
+    parser.add_argument("--existing", type=int, default=0, help="orders to seed beforehand")
+    parser.add_argument("--sample", type=int, default=20, help="captures whose SQL is counted")
     parser.add_argument(
         "--setup",
         action="store_true",
@@ -75,344 +110,316 @@ def parse_args(argv=None) -> argparse.Namespace:
         parser.error("DATABASE_URL must point at 127.0.0.1")
     if not args.setup:
         parser.error("pass --setup: the run creates (and afterwards removes) its own fixtures")
-    if not 1 <= args.orders <= 1_000_000 or not 1 <= args.concurrency <= 256:
-        parser.error("-n must be 1…1,000,000 and -c 1…256")
+    args.hot_orders = args.hot_orders or 2 * args.hot_stock
+    if not 1 <= args.orders <= 1_000_000 or not 0 <= args.existing <= 10_000_000:
+        parser.error("-n must be 1…1,000,000 and --existing 0…10,000,000")
+    if not (1 <= args.hot_clients <= 256 and 0 <= args.hot_stock <= args.hot_orders <= 100_000):
+        parser.error("--hot-clients must be 1…256 and --hot-stock ≤ --hot-orders ≤ 100,000")
+    if args.in_process and args.hot_sku and args.hot_clients > MAX_PROCESSES:
+        parser.error(f"with --in-process, --hot-clients is at most {MAX_PROCESSES} (processes)")
+    if not 1 <= args.sample <= 1000 or not 1 <= args.workers <= 32 or args.threads < 1:
+        parser.error("--sample must be 1…1000, --workers 1…32, --threads at least 1")
     return args
 
 
 def django_setup() -> None:
-    sys.path.insert(0, str(ROOT))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "oms.settings")
     import django
 
     django.setup()
 
 
-@dataclass
-class Fixture:
-    tag: str
-    channel_id: int
-    currency: str
-    sla_hours: int
-    key: str
-    warehouse_id: int
-    # (product id, sku, name, price, stock level id) for each product
-    products: list[tuple[int, str, str, Decimal, int]]
+# --- through the API -------------------------------------------------------------------------
 
 
-def create_fixture(tag: str) -> Fixture:
-    """Channel, key, warehouse, products and stock, through the services (ledger included)."""
-    from django.db import transaction
+@contextlib.contextmanager
+def server(args):
+    """(url, CPU meter, what runs) of the server at --url, or of one started with --serve."""
+    database = urlsplit(os.environ["DATABASE_URL"]).path.lstrip("/")
+    if not args.serve:
+        yield args.url, CpuMeter(database), {"url": args.url, "started": False}
+        return
+    with contextlib.ExitStack() as stack:
+        if args.logs:
+            args.logs.mkdir(parents=True, exist_ok=True)
+        logs = args.logs or Path(stack.enter_context(tempfile.TemporaryDirectory()))
+        running = stack.enter_context(served(args.workers, args.threads, logs))
+        worker_pid = running.worker.pid if running.worker else None
+        described = {"url": running.url, "started": True, "worker_class": "gthread"}
+        described |= {"workers": args.workers, "threads": args.threads}
+        described["celery_worker"] = worker_pid is not None
+        yield running.url, CpuMeter(database, running.app.pid, worker_pid), described
 
-    from inventory import services as stock
-    from inventory.models import Product, StockLevel, Warehouse
-    from orders.services import channel_api_key_create, sales_channel_upsert
 
-    with transaction.atomic():
-        channel, _ = sales_channel_upsert(code=f"bench-{tag}", kind="web", currency="USD")
-        _, key = channel_api_key_create(channel=channel, name=f"bench {tag}")
-        warehouse = Warehouse.objects.create(
-            code=f"B{tag[:10]}", name=f"Bench {tag}", country="US", priority=0
-        )
-        products = Product.objects.bulk_create(
-            Product(sku=f"BENCH-{tag}-{n:02d}", name=f"Bench item {n}", price=Decimal(5 + n))
-            for n in range(PRODUCT_COUNT)
-        )
-        stock.stock_receive_lines(
-            warehouse=warehouse,
-            lines=[(product, STOCK_PER_PRODUCT) for product in products],
-            reference=f"bench:{tag}",
-        )
-        levels = dict(
-            StockLevel.objects.filter(warehouse=warehouse).values_list("product_id", "pk")
-        )
-    return Fixture(
-        tag=tag,
-        channel_id=channel.pk,
-        currency=channel.currency,
-        sla_hours=channel.sla_hours,
-        key=key,
-        warehouse_id=warehouse.pk,
-        products=[(p.pk, p.sku, p.name, p.price, levels[p.pk]) for p in products],
+def sent(fixture: Fixture, meter: CpuMeter, orders: list[dict]) -> bool:
+    """Wait until the server has sent the confirmation each of `orders` owes: the worker, or
+    the web process itself without a broker. Only for a server started here."""
+    from orders.models import Order
+
+    if not meter.app_pid:
+        return True
+    owed = Order.objects.filter(
+        channel_id=fixture.channel_id,
+        external_id__in=[order["external_id"] for order in orders],
+        confirmation_due=True,
     )
+    return wait_for(lambda: not owed.exists(), timeout=30 + len(orders) * 0.2)
 
 
-def remove_fixture(fixture: Fixture) -> None:
-    """Delete every row the run created: orders and what hangs off them, then the fixtures."""
-    from django.db import transaction
-
-    from inventory.models import Product, StockLevel, StockMovement, Warehouse
-    from oms.models import ApiClient
-    from orders.models import Address, Customer, Order, SalesChannel
-
-    with transaction.atomic():
-        orders = Order.objects.filter(channel_id=fixture.channel_id)
-        addresses = list(orders.values_list("shipping_address_id", flat=True))
-        orders.delete()  # lines, allocations, holds and events cascade
-        Address.objects.filter(pk__in=addresses).delete()
-        Customer.objects.filter(email__startswith=f"bench-{fixture.tag}-").delete()
-        product_ids = [product[0] for product in fixture.products]
-        StockMovement.objects.filter(product_id__in=product_ids).delete()
-        StockLevel.objects.filter(product_id__in=product_ids).delete()
-        Product.objects.filter(pk__in=product_ids).delete()
-        Warehouse.objects.filter(pk=fixture.warehouse_id).delete()
-        ApiClient.objects.filter(channel_link__channel_id=fixture.channel_id).delete()
-        SalesChannel.objects.filter(pk=fixture.channel_id).delete()
-
-
-# --- the orders ------------------------------------------------------------------------------
-
-
-def plan_orders(fixture: Fixture, count: int, phase: str, rng: random.Random) -> list[dict]:
-    """`count` orders of 1–3 distinct products, 1–2 units each, from a pool of customers."""
-    orders = []
-    for index in range(count):
-        picked = rng.sample(fixture.products, rng.randint(1, 3))
-        orders.append(
-            {
-                "external_id": f"{fixture.tag}-{phase}-{index:07d}",
-                "email": f"bench-{fixture.tag}-{rng.randrange(CUSTOMER_COUNT)}@example.com",
-                "lines": [(product, rng.randint(1, 2)) for product in picked],
-            }
-        )
-    return orders
-
-
-def api_body(fixture: Fixture, order: dict) -> bytes:
-    return json.dumps(
-        {
-            "external_id": order["external_id"],
-            "currency": fixture.currency,
-            "customer": {"email": order["email"], "first_name": "Bench", "last_name": "Client"},
-            "shipping_address": ADDRESS,
-            "lines": [
-                {"sku": sku, "quantity": quantity, "unit_price": str(price)}
-                for (_, sku, _, price, _), quantity in order["lines"]
-            ],
-            "shipping_total": str(SHIPPING),
-        }
-    ).encode()
-
-
-def percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    if not ordered:
-        return 0.0
-    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
-
-
-def in_parallel(count: int, handlers: list) -> float:
-    """Hand indexes 0…count-1 to the handlers, one thread each, until none is left; returns the
-    seconds it took."""
-    cursor, lock = itertools.count(), threading.Lock()
-
-    def drain(handle) -> None:
-        while True:
-            with lock:
-                index = next(cursor)
-            if index >= count:
-                return
-            handle(index)
-
-    started = time.perf_counter()
-    with ThreadPoolExecutor(max_workers=len(handlers)) as pool:
-        for future in [pool.submit(drain, handle) for handle in handlers]:
-            future.result()
-    return time.perf_counter() - started
-
-
-def run_api(url: str, fixture: Fixture, orders: list[dict], concurrency: int, timeout: float):
-    """POST every order once; returns (seconds, latencies in ms, errors)."""
-    target = urlsplit(url)
-    headers = {"Authorization": f"Token {fixture.key}", "Content-Type": "application/json"}
+def api_phase(url, fixture: Fixture, meter: CpuMeter, orders: list[dict], clients, timeout):
+    """Capture `orders` through the API; CPU sampled until their confirmations are sent."""
     bodies = [api_body(fixture, order) for order in orders]
-    latencies: list[float] = []
-    errors: list[str] = []
+    before = meter.sample()
+    result = run_api(url, fixture.key, bodies, clients, timeout)
+    confirmations_sent = sent(fixture, meter, orders)
+    cpu = meter.ms_per_order(before, meter.sample(), len(orders) - len(result.errors))
+    report = result.summary(len(orders)) | cpu
+    if meter.app_pid:
+        report["confirmations_sent"] = confirmations_sent
+    return result, report
 
-    def client(connection: http.client.HTTPConnection):
-        def post(index: int) -> None:
-            started = time.perf_counter()
+
+def throughput(args, url, fixture: Fixture, meter: CpuMeter, rng, errors: list) -> list[dict]:
+    runs = []
+    for clients in args.clients:
+        warmup = plan_orders(fixture, 2 * clients, f"warmup{clients}", rng)  # untimed
+        api_phase(url, fixture, meter, warmup, clients, args.timeout)
+        result, api = api_phase(
+            url, fixture, meter, plan_orders(fixture, args.orders, f"api{clients}", rng),
+            clients, args.timeout,
+        )  # fmt: skip
+        sql_orders = plan_orders(fixture, args.orders, f"sql{clients}", rng)
+        with sql_clients(clients) as connections:
+            before = meter.sample()
+            seconds, sql_errors = run_plain_sql(fixture, sql_orders, connections)
+            after = meter.sample()
+        captured = args.orders - len(sql_errors)
+        cpu = meter.ms_per_order(before, after, captured)
+        plain_sql = {
+            "seconds": round(seconds, 2),
+            "orders_per_second": round(captured / seconds, 1),
+            "errors": len(sql_errors),
+            "db_cpu_ms_per_order": cpu["db_cpu_ms_per_order"],
+            "client_cpu_ms_per_order": cpu["client_cpu_ms_per_order"],
+        }
+        ratio = api["orders_per_second"] / plain_sql["orders_per_second"]
+        runs.append(
+            {"clients": clients, "api": api, "plain_sql": plain_sql, "ratio": round(ratio, 3)}
+        )
+        errors.extend(result.errors + sql_errors)
+    return runs
+
+
+def hot_sku(args, url, fixture: Fixture, meter: CpuMeter, rng, errors: list) -> dict:
+    warmup = plan_orders(fixture, 2 * min(args.hot_clients, 8), "warmup", rng)  # untimed
+    api_phase(url, fixture, meter, warmup, min(args.hot_clients, 8), args.timeout)
+    orders = plan_hot_orders(fixture, args.hot_orders, rng)
+    result, api = api_phase(url, fixture, meter, orders, args.hot_clients, args.timeout)
+    errors.extend(result.errors)
+    check = hot_sku_check(fixture, args.hot_stock, result.statuses)
+    return {"clients": args.hot_clients, "orders": args.hot_orders, **api, **check}
+
+
+# --- in this process -------------------------------------------------------------------------
+
+
+def bench_channel(fixture: Fixture):
+    """The run's channel, for captures in this process. Celery stops being eager here, so a
+    confirmation is queued (to the broker, or in memory without one), not sent: what is timed
+    and counted is the capture, as in a web process."""
+    from oms.celery import app
+    from orders.models import SalesChannel
+
+    app.conf.task_always_eager = False
+    return SalesChannel.objects.get(pk=fixture.channel_id)
+
+
+def capture_all(channel, fixture: Fixture, orders: list[dict]) -> tuple[float, list[str]]:
+    """`order_capture` for each order in turn; returns (seconds, errors)."""
+    from django.db import DatabaseError
+
+    from oms.errors import DomainError
+    from orders.services import order_capture
+
+    requests = [capture_request(fixture, order) for order in orders]
+    errors = []
+    started = time.perf_counter()
+    for request in requests:
+        try:
+            order_capture(channel=channel, request=request, source="bench")
+        except (DomainError, DatabaseError) as error:
+            errors.append(repr(error)[:200])
+    return time.perf_counter() - started, errors
+
+
+def in_process(args, fixture: Fixture, rng, errors: list) -> dict:
+    database = urlsplit(os.environ["DATABASE_URL"]).path.lstrip("/")
+    meter, channel = CpuMeter(database), bench_channel(fixture)
+    capture_all(channel, fixture, plan_orders(fixture, 5, "warmup", rng))  # untimed
+    orders = plan_orders(fixture, args.orders, "inprocess", rng)
+    before = meter.sample()
+    with LockWindows() as locks:
+        seconds, failed = capture_all(channel, fixture, orders)
+    captured = args.orders - len(failed)
+    cpu = meter.ms_per_order(before, meter.sample(), captured)
+    errors.extend(failed)
+    return {
+        "seconds": round(seconds, 2),
+        "orders_per_second": round(captured / seconds, 1),
+        "ms_per_order": round(seconds * 1000 / max(captured, 1), 2),
+        "errors": len(failed),
+        "app_cpu_ms_per_order": cpu["client_cpu_ms_per_order"],  # this process is the app
+        "db_cpu_ms_per_order": cpu["db_cpu_ms_per_order"],
+        "lock_window": locks.summary(),
+    }
+
+
+def hot_sku_in_process(args, fixture: Fixture, rng, errors: list) -> dict:
+    """`--hot-clients` processes (each with its own connection, as gunicorn's workers) capture
+    the hot orders through `order_capture`, timing how long each capture holds the stock locks.
+    Processes, not threads: a thread holding row locks can wait on the GIL for the others."""
+    import multiprocessing
+
+    capture_all(bench_channel(fixture), fixture, plan_orders(fixture, 5, "warmup", rng))
+    orders = plan_hot_orders(fixture, args.hot_orders, rng)
+    shares = [(fixture, orders[index :: args.hot_clients]) for index in range(args.hot_clients)]
+    context = multiprocessing.get_context("spawn")  # a fresh Django per process, no shared pool
+    with context.Pool(args.hot_clients, initializer=_hot_process_setup) as pool:
+        pool.map(_ready, range(args.hot_clients), chunksize=1)  # every process set up
+        started = time.perf_counter()
+        results = pool.starmap(_hot_process_capture, shares, chunksize=1)
+        seconds = time.perf_counter() - started
+    statuses = [status for result in results for status in result["statuses"]]
+    failed = [error for result in results for error in result["errors"]]
+    errors.extend(failed)
+    windows = [window for result in results for window in result["windows_ms"]]
+    return {
+        "processes": args.hot_clients,
+        "orders": args.hot_orders,
+        "seconds": round(seconds, 2),
+        "orders_per_second": round(len(statuses) / seconds, 1),
+        "errors": len(failed),
+        "lock_window": LockWindows.summarize(
+            windows, sum(result["planned_under_locks"] for result in results)
+        ),
+        **hot_sku_check(fixture, args.hot_stock, statuses),
+    }
+
+
+def _hot_process_setup() -> None:
+    sys.path.insert(0, str(ROOT))
+    django_setup()
+
+
+def _ready(_: int) -> int:
+    time.sleep(0.2)  # long enough that each process takes one
+    return os.getpid()
+
+
+def _hot_process_capture(fixture: Fixture, orders: list[dict]) -> dict:
+    from django.db import DatabaseError, connection
+
+    from oms.errors import DomainError
+    from orders.services import order_capture
+
+    channel = bench_channel(fixture)
+    requests = [capture_request(fixture, order) for order in orders]
+    statuses, failed = [], []
+    with LockWindows() as locks:
+        for request in requests:
             try:
-                connection.request("POST", "/api/v1/orders/", bodies[index], headers)
-                response = connection.getresponse()
-                status, payload = response.status, response.read()
-            except (OSError, http.client.HTTPException) as error:
-                connection.close()  # the next request opens a fresh connection
-                status, payload = 0, repr(error).encode()
-            latencies.append((time.perf_counter() - started) * 1000)
-            if status != 201:
-                errors.append(f"{status}: {payload[:200].decode(errors='replace')}")
-
-        return post
-
-    connections = [
-        http.client.HTTPConnection(target.hostname, target.port or 80, timeout=timeout)
-        for _ in range(concurrency)
-    ]
-    try:
-        seconds = in_parallel(len(bodies), [client(connection) for connection in connections])
-    finally:
-        for connection in connections:
-            connection.close()
-    return seconds, latencies, errors
+                order = order_capture(channel=channel, request=request, source="bench")
+                statuses.append(order.status)
+            except (DomainError, DatabaseError) as error:
+                failed.append(repr(error)[:200])
+    connection.close()
+    return {
+        "statuses": statuses,
+        "errors": failed,
+        "windows_ms": locks.windows_ms,
+        "planned_under_locks": locks.planned_under_locks,
+    }
 
 
-# --- the plain-SQL ceiling -------------------------------------------------------------------
+def statements(fixture: Fixture, sample: int, rng, errors: list) -> dict:
+    """SQL statements per `order_capture` in this process, over `sample` planned orders, and
+    for a 2-line order of a customer who has ordered before."""
+    from django.db import DatabaseError, connection, reset_queries
+    from django.test.utils import CaptureQueriesContext
 
-# Every NOT NULL column is written (the models' defaults are Python-side, not the database's),
-# with the values an API capture of the same order stores: the derived search columns, the
-# owed confirmation email, the balance due and the unit count.
-CUSTOMER_SQL = """
-    INSERT INTO orders_customer (created_at, updated_at, email, first_name, last_name, phone,
-                                 name_normalized, phone_normalized)
-    VALUES (now(), now(), %s, 'Bench', 'Client', '', 'bench client', '')
-    ON CONFLICT (email) DO NOTHING RETURNING id
-"""
-ADDRESS_SQL = """
-    INSERT INTO orders_address (name, company, line1, line2, city, region, postal_code, country,
-                                phone, phone_normalized)
-    VALUES (%(name)s, '', %(line1)s, '', %(city)s, %(region)s, %(postal_code)s, %(country)s, '',
-            '')
-    RETURNING id
-"""
-ORDER_SQL = """
-    INSERT INTO orders_order (
-        created_at, updated_at, external_id, channel_order_name, draft_token, email, currency,
-        subtotal, shipping_total, tax_total, discount_total, grand_total, units, status,
-        status_before_hold, payment_status, amount_paid, balance_due, fulfillment_status, origin,
-        shipping_method, allow_backorder, payment_request, confirmation_due, shipment_exception,
-        placed_at, ship_by, customer_id, shipping_address_id, channel_id)
-    VALUES (now(), now(), %s, '', '', %s, %s, %s, %s, 0, 0, %s, %s, 'ready', '', 'none', 0, %s,
-            'allocated', 'channel', '', true, '{}', true, false, now(),
-            now() + make_interval(hours => %s), %s, %s, %s)
-    RETURNING id
-"""
-LINE_SQL = """
-    INSERT INTO orders_orderline (created_at, updated_at, sku, name, quantity,
-                                  quantity_cancelled, quantity_shipped, quantity_returned,
-                                  unit_price, line_total, order_id, product_id)
-    VALUES (now(), now(), %s, %s, %s, 0, 0, 0, %s, %s, %s, %s) RETURNING id
-"""
-RESERVE_SQL = """
-    UPDATE inventory_stocklevel SET allocated = allocated + %(q)s, updated_at = now()
-    WHERE id = %(level)s AND on_hand - allocated - safety_stock >= %(q)s
-    RETURNING on_hand, allocated
-"""
-LEDGER_SQL = """
-    INSERT INTO inventory_stockmovement (kind, on_hand_delta, allocated_delta, on_hand_after,
-        allocated_after, reference, note, created_at, product_id, stock_level_id, warehouse_id)
-    VALUES ('allocate', 0, %s, %s, %s, %s, '', now(), %s, %s, %s)
-"""
-ALLOCATION_SQL = """
-    INSERT INTO orders_allocation (created_at, updated_at, quantity, stock_level_id,
-                                   order_line_id)
-    VALUES (now(), now(), %s, %s, %s)
-"""
+    from oms.errors import DomainError
+    from orders.services import order_capture
 
+    channel = bench_channel(fixture)
 
-class Shortage(Exception):
-    """A level had fewer units available than the line wants: the order is rolled back."""
-
-
-def sql_capture(connection, fixture: Fixture, order: dict) -> None:
-    """One order in one transaction, the way the services write it (no ORM, no events)."""
-    lines = sorted(order["lines"], key=lambda line: line[0][4])  # lock levels in id order
-    subtotal = sum((price * quantity for (_, _, _, price, _), quantity in lines), Decimal(0))
-    grand_total = subtotal + SHIPPING
-    units = sum(quantity for _, quantity in lines)
-    with connection.transaction():
-        row = connection.execute(CUSTOMER_SQL, (order["email"],)).fetchone()
-        if row is None:  # someone else inserted it first; a new statement sees their commit
-            row = connection.execute(
-                "SELECT id FROM orders_customer WHERE email = %s", (order["email"],)
-            ).fetchone()
-        (address_id,) = connection.execute(ADDRESS_SQL, ADDRESS).fetchone()
-        (order_id,) = connection.execute(
-            ORDER_SQL,
-            (order["external_id"], order["email"], fixture.currency, subtotal, SHIPPING,
-             grand_total, units, grand_total, fixture.sla_hours, row[0], address_id,
-             fixture.channel_id),
-        ).fetchone()  # fmt: skip
-        number = f"SO-{order_id:06d}"
-        connection.execute("UPDATE orders_order SET number = %s WHERE id = %s", (number, order_id))
-        for (product_id, sku, name, price, level_id), quantity in lines:
-            (line_id,) = connection.execute(
-                LINE_SQL, (sku, name, quantity, price, price * quantity, order_id, product_id)
-            ).fetchone()
-            reserved = connection.execute(RESERVE_SQL, {"q": quantity, "level": level_id})
-            after = reserved.fetchone()
-            if after is None:
-                raise Shortage(sku)
-            connection.execute(
-                LEDGER_SQL,
-                (quantity, *after, f"order:{number}", product_id, level_id, fixture.warehouse_id),
-            )
-            connection.execute(ALLOCATION_SQL, (quantity, level_id, line_id))
-
-
-def run_plain_sql(fixture: Fixture, orders: list[dict], concurrency: int):
-    """Returns (seconds, errors)."""
-    import psycopg
-
-    errors: list[str] = []
-
-    def worker(connection):
-        def capture(index: int) -> None:
+    def counted(order: dict) -> int:
+        request = capture_request(fixture, order)
+        reset_queries()  # with DEBUG the log is capped: a full one would count nothing
+        with CaptureQueriesContext(connection) as queries:
             try:
-                sql_capture(connection, fixture, orders[index])
-            except (Shortage, psycopg.Error) as error:
+                order_capture(channel=channel, request=request, source="bench")
+            except (DomainError, DatabaseError) as error:
                 errors.append(repr(error)[:200])
+        # Statements, as tests/orders/test_capture_statements.py counts them: BEGIN and
+        # COMMIT (Django logs both) are the transaction around them, not statements.
+        return sum(not query["sql"].startswith(("BEGIN", "COMMIT")) for query in queries)
 
-        return capture
-
-    connections = [psycopg.connect(os.environ["DATABASE_URL"]) for _ in range(concurrency)]
-    try:
-        return in_parallel(len(orders), [worker(c) for c in connections]), errors
-    finally:
-        for connection in connections:
-            connection.close()
+    capture_all(channel, fixture, plan_orders(fixture, 1, "statements-warmup", rng))
+    orders = plan_orders(fixture, sample, "statements", rng)
+    counts = [counted(order) for order in orders]
+    two_lines = {
+        "external_id": f"{fixture.tag}-statements-two-lines",
+        "email": orders[0]["email"],  # captured just above: a known customer
+        "lines": [(fixture.products[0], 1), (fixture.products[1], 2)],
+    }
+    return {
+        "sampled": sample,
+        "average": round(sum(counts) / len(counts), 1),
+        "max": max(counts),
+        "two_line_known_customer": counted(two_lines),
+    }
 
 
 def main(argv=None) -> int:
     args = parse_args(argv)
+    if args.in_process:  # no broker: queued confirmations stay in memory, unsent
+        os.environ.pop("REDIS_URL", None)
+        os.environ.pop("OMS_TASK_RUNNER", None)
     django_setup()
-    rng = random.Random(args.seed)
-    fixture = create_fixture(uuid.uuid4().hex[:8])
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # clean up when killed, too
+    rng, errors = random.Random(args.seed), []
+    mode = "hot_sku" if args.hot_sku else "in_process" if args.in_process else "api"
+    mode += "_in_process" if args.hot_sku and args.in_process else ""
+    report: dict = {"mode": mode, "orders": args.hot_orders if args.hot_sku else args.orders}
+    report["machine"] = {"cpus": os.cpu_count(), "load_average_before": os.getloadavg()[0]}
+    fixture = create_fixture(uuid.uuid4().hex[:8], args.hot_stock if args.hot_sku else None)
     try:
-        warmup = plan_orders(fixture, 2 * args.concurrency, "warmup", rng)  # untimed
-        run_api(args.url, fixture, warmup, args.concurrency, args.timeout)
-        api_orders = plan_orders(fixture, args.orders, "api", rng)
-        api_seconds, latencies, api_errors = run_api(
-            args.url, fixture, api_orders, args.concurrency, args.timeout
-        )
-        sql_orders = plan_orders(fixture, args.orders, "sql", rng)
-        sql_seconds, sql_errors = run_plain_sql(fixture, sql_orders, args.concurrency)
+        if args.existing:
+            report["existing"] = seed_existing(fixture, args.existing)
+        if args.in_process and args.hot_sku:
+            report["hot_sku"] = hot_sku_in_process(args, fixture, rng, errors)
+        elif args.in_process:
+            report["in_process"] = in_process(args, fixture, rng, errors)
+            report["statements"] = statements(fixture, args.sample, rng, errors)
+        else:
+            with server(args) as (url, meter, described):
+                report["server"] = described
+                if args.hot_sku:
+                    report["hot_sku"] = hot_sku(args, url, fixture, meter, rng, errors)
+                else:
+                    report["runs"] = throughput(args, url, fixture, meter, rng, errors)
+                report["statements"] = statements(fixture, args.sample, rng, errors)
     finally:
         if not args.keep:
+            if fixture.seed_channel_id:
+                seconds = remove_existing(fixture)
+                report.setdefault("existing", {})["remove_seconds"] = round(seconds, 1)
             remove_fixture(fixture)
-    api_rate = (args.orders - len(api_errors)) / api_seconds
-    sql_rate = (args.orders - len(sql_errors)) / sql_seconds
-    report = {
-        "orders": args.orders,
-        "concurrency": args.concurrency,
-        "api": {
-            "seconds": round(api_seconds, 2),
-            "orders_per_second": round(api_rate, 1),
-            "p50_ms": round(percentile(latencies, 0.50), 1),
-            "p95_ms": round(percentile(latencies, 0.95), 1),
-            "errors": len(api_errors),
-        },
-        "plain_sql": {
-            "seconds": round(sql_seconds, 2),
-            "orders_per_second": round(sql_rate, 1),
-            "errors": len(sql_errors),
-        },
-        "ratio": round(api_rate / sql_rate, 3) if sql_rate else None,
-    }
-    for error in (api_errors + sql_errors)[:3]:
+    report["machine"]["load_average_after"] = os.getloadavg()[0]
+    for error in errors[:3]:
         print(f"first errors: {error}", file=sys.stderr)
     print(json.dumps(report))
-    return 1 if api_errors or sql_errors else 0
+    return 1 if errors or report.get("hot_sku", {}).get("exact") is False else 0
 
 
 if __name__ == "__main__":

@@ -10,7 +10,7 @@ availability (coalesced per SKU) for stock sync.
 - `orders`: what orders, shipping and returns call (reserve, release, consume, restock).
 """
 
-from inventory.services.ledger import MAX_ON_HAND, StockLine, lock_levels
+from inventory.services.ledger import MAX_ON_HAND, StockLine, lock_levels, lock_levels_by_id
 from inventory.services.movements import (
     stock_adjust,
     stock_count,
@@ -33,6 +33,7 @@ __all__ = [
     "MAX_ON_HAND",
     "StockLine",
     "lock_levels",
+    "lock_levels_by_id",
     "stock_adjust",
     "stock_consume",
     "stock_count",

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from functools import reduce
 from operator import or_
 
+from django.db import connection
 from django.db.models import Q
 from django.utils import timezone
 
@@ -137,7 +138,7 @@ def write_changes(
 
 
 def _save_levels(levels: list[StockLevel]) -> None:
-    """Store the levels' figures: one statement however many levels (new ones are inserted)."""
+    """Store the levels' figures in one statement however many levels (new ones are inserted)."""
     now = timezone.now()
     for level in levels:
         level.updated_at = now
@@ -145,10 +146,28 @@ def _save_levels(levels: list[StockLevel]) -> None:
     if new:
         StockLevel.objects.bulk_create(new)
     stored = [level for level in levels if level not in new]
-    if len(stored) == 1:
-        stored[0].save(update_fields=["on_hand", "allocated", "updated_at"])
-    elif stored:
+    if not stored:
+        return
+    if connection.vendor != "postgresql":
         StockLevel.objects.bulk_update(stored, ["on_hand", "allocated", "updated_at"])
+        return
+    # The hot path of every capture: one UPDATE … FROM VALUES costs a fraction of what
+    # bulk_update's CASE per column takes to build.
+    rows = ", ".join(["(%s::bigint, %s::integer, %s::integer)"] * len(stored))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {StockLevel._meta.db_table} AS level SET on_hand = figures.on_hand, "
+            "allocated = figures.allocated, updated_at = %s "
+            f"FROM (VALUES {rows}) AS figures (id, on_hand, allocated) "
+            "WHERE level.id = figures.id",
+            [now, *(value for s in stored for value in (s.pk, s.on_hand, s.allocated))],
+        )
+
+
+def lock_levels_by_id(ids: Iterable[int]) -> dict[tuple[int, int], StockLevel]:
+    """Lock these levels in id order; for a caller that read them (and their ids) already."""
+    levels = StockLevel.objects.select_for_update().filter(pk__in=sorted(set(ids))).order_by("id")
+    return {(level.product_id, level.warehouse_id): level for level in levels}
 
 
 def _check_change(change: Change, level: StockLevel, on_hand_delta: int, index: int) -> None:

@@ -22,7 +22,7 @@ from decimal import Decimal
 from django.utils import timezone
 
 from inventory.models import Product, StockLevel, Warehouse
-from inventory.services import StockLine, lock_levels, stock_reserve_locked
+from inventory.services import StockLine, lock_levels_by_id, stock_reserve_locked
 from inventory.sourcing import SourcingPlan
 from oms.money import to_money
 from oms.numbering import reserve_id
@@ -301,7 +301,7 @@ def _reserve(order, lines, plan: SourcingPlan, catalog, actor, subscribed, lock_
             if plan.is_complete
             else set(catalog.levels)
         )
-        levels = lock_levels(wanted, create_missing=False)
+        levels = lock_levels_by_id(catalog.levels[key].pk for key in wanted)
         _check_plan_holds(plan, catalog.levels, levels)
     if not plan.allocations:
         return []

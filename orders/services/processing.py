@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
 
-from django.db.models import Sum
+from django.db.models import Q, Sum
 from django.utils import timezone
 
 from inventory.errors import InsufficientStock
@@ -80,17 +80,23 @@ def rule_holds(order: Order, lines: list[OrderLine]) -> list[tuple[str, str]]:
                 f"threshold of {threshold}.",
             )
         )
-    skus = sorted({line.sku for line in lines})
-    for other in duplicate_candidates(order).prefetch_related("lines"):
-        if sorted({line.sku for line in other.lines.all()}) == skus:
-            holds.append(
-                (
-                    HoldReason.DUPLICATE_SUSPECT,
-                    f"Same email and items as {other.number} on {other.channel.code}, "
-                    "placed within 10 minutes.",
+    candidates = list(duplicate_candidates(order).values_list("pk", "number", "channel__code"))
+    if candidates:
+        baskets: dict[int, set[str]] = defaultdict(set)
+        others = OrderLine.objects.filter(order_id__in=[pk for pk, _, _ in candidates])
+        for order_id, sku in others.values_list("order_id", "sku"):
+            baskets[order_id].add(sku)
+        skus = {line.sku for line in lines}
+        for pk, number, channel_code in candidates:
+            if baskets[pk] == skus:
+                holds.append(
+                    (
+                        HoldReason.DUPLICATE_SUSPECT,
+                        f"Same email and items as {number} on {channel_code}, "
+                        "placed within 10 minutes.",
+                    )
                 )
-            )
-            break
+                break
     return holds
 
 
@@ -100,17 +106,15 @@ def duplicate_candidates(order: Order):
     the cost stays the same however many orders the window holds (at 100,000 orders in it,
     0.8 ms instead of 70 ms reading them all by placing time)."""
     placed = order.placed_at or timezone.now()
-    return (
-        Order.objects.filter(
-            email__iexact=order.email,
-            placed_at__gte=placed - DUPLICATE_WINDOW,
-            placed_at__lte=placed + DUPLICATE_WINDOW,
-        )
-        .exclude(pk=order.pk)
-        .exclude(channel=order.channel)
-        .exclude(status=OrderStatus.CANCELLED)
-        .order_by("-placed_at")[:20]
-    )
+    others = ~Q(channel=order.channel) & ~Q(status=OrderStatus.CANCELLED)
+    if order.pk is not None:
+        others &= ~Q(pk=order.pk)
+    return Order.objects.filter(
+        others,
+        email__iexact=order.email,
+        placed_at__gte=placed - DUPLICATE_WINDOW,
+        placed_at__lte=placed + DUPLICATE_WINDOW,
+    ).order_by("-placed_at")[:20]
 
 
 def place_hold(

@@ -1,8 +1,9 @@
-"""`bench/capture.py` keeps working: a tiny run against gunicorn on a scratch database.
+"""`bench/capture.py` keeps working: tiny runs of each mode on a scratch database.
 
 The figures themselves are not asserted (timings belong to the benchmark's printout); what is
-asserted is that both phases capture every order, that the report has the keys
-bench/README.md documents, and that the run removes what it created.
+asserted is that every phase captures every order, that the report has the keys
+bench/README.md documents, that the hot-SKU run finds the stock exact, and that each run
+removes what it created (the server it started included).
 """
 
 import json
@@ -10,6 +11,7 @@ import socket
 import subprocess
 import sys
 import uuid
+from urllib.parse import urlsplit
 
 import psycopg
 import pytest
@@ -19,6 +21,16 @@ from tests.concurrency import wait_for
 from tests.workers import ROOT, free_port, kill, process_env, start
 
 pytestmark = pytest.mark.postgres
+
+CPU_KEYS = {
+    "app_cpu_ms_per_order",
+    "db_cpu_ms_per_order",
+    "worker_cpu_ms_per_order",
+    "client_cpu_ms_per_order",
+}
+API_KEYS = {"seconds", "orders_per_second", "p50_ms", "p95_ms", "errors", "connections"}
+SQL_KEYS = {"seconds", "orders_per_second", "errors", "db_cpu_ms_per_order"}
+SQL_KEYS |= {"client_cpu_ms_per_order"}
 
 
 def server_url(database: str) -> str:
@@ -31,9 +43,10 @@ def server_url(database: str) -> str:
     return f"postgres://{user}{password}@{host}:{port}/{database}"
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def scratch_database():
-    """A freshly migrated database of this test's own, dropped afterwards."""
+    """A freshly migrated database of this module's own, dropped afterwards: every run
+    removes its rows, so the tests share it."""
     name = f"oms_bench_capture_{uuid.uuid4().hex[:8]}"
     with psycopg.connect(server_url("postgres"), autocommit=True) as server:
         server.execute(f"CREATE DATABASE {name}")
@@ -57,10 +70,41 @@ def _listening(port: int) -> bool:
         return probe.connect_ex(("127.0.0.1", port)) == 0
 
 
-def test_a_tiny_run_reports_both_phases_and_removes_its_rows(scratch_database, tmp_path):
-    # As bench/README.md runs it: gunicorn, no Redis (confirmations sent in the web process).
+def _bench(database: str, *arguments: str, **env: str) -> dict:
+    """Run the script with no broker (no Celery worker, no shared queue); its JSON report."""
+    done = subprocess.run(
+        [sys.executable, "bench/capture.py", "--setup", *arguments],
+        cwd=ROOT,
+        env=process_env(DATABASE_URL=database, REDIS_URL="", EMAIL_URL="console://", **env),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    return json.loads(done.stdout)
+
+
+def _rows_left(database: str) -> tuple[int, ...]:
+    with psycopg.connect(database) as db:
+        return db.execute(
+            "SELECT (SELECT count(*) FROM orders_order), (SELECT count(*) FROM orders_customer),"
+            " (SELECT count(*) FROM orders_address), (SELECT count(*) FROM inventory_product),"
+            " (SELECT count(*) FROM orders_saleschannel)"
+        ).fetchone()
+
+
+def _assert_statements(report: dict, sampled: int) -> None:
+    counted = report["statements"]
+    assert counted["sampled"] == sampled
+    assert 0 < counted["average"] <= counted["max"]
+    assert counted["two_line_known_customer"] > 0
+
+
+@pytest.fixture(scope="module")
+def running_server(scratch_database, tmp_path_factory):
+    """gunicorn started by hand, as bench/README.md runs it without --serve: no Redis."""
     env = process_env(DATABASE_URL=scratch_database, REDIS_URL="", EMAIL_URL="console://")
-    port, log = free_port(), tmp_path / "gunicorn.log"
+    port, log = free_port(), tmp_path_factory.mktemp("gunicorn") / "gunicorn.log"
     server = start(
         [sys.executable, "-m", "gunicorn", "oms.wsgi", "-w", "2", "-b", f"127.0.0.1:{port}"],
         env,
@@ -69,31 +113,88 @@ def test_a_tiny_run_reports_both_phases_and_removes_its_rows(scratch_database, t
     try:
         wait_for(lambda: _listening(port) or server.poll() is not None, timeout=60)
         assert server.poll() is None, log.read_text()
-        url = f"http://127.0.0.1:{port}"
-        done = subprocess.run(
-            [sys.executable, "bench/capture.py", "--url", url, "--setup", "-n", "4", "-c", "2"],
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
+        yield f"http://127.0.0.1:{port}"
     finally:
         kill(server)
-    assert done.returncode == 0, done.stderr[-3000:] + log.read_text()[-3000:]
-    report = json.loads(done.stdout)
 
-    assert set(report) == {"orders", "concurrency", "api", "plain_sql", "ratio"}
-    assert (report["orders"], report["concurrency"]) == (4, 2)
-    assert set(report["api"]) == {"seconds", "orders_per_second", "p50_ms", "p95_ms", "errors"}
-    assert set(report["plain_sql"]) == {"seconds", "orders_per_second", "errors"}
+
+def test_a_tiny_run_against_a_running_server_reports_both_phases_and_removes_its_rows(
+    scratch_database, running_server
+):
+    report = _bench(
+        scratch_database, "--url", running_server, "-n", "4", "-c", "2", "--sample", "2"
+    )
+
+    assert set(report) == {"mode", "orders", "machine", "server", "runs", "statements"}
+    assert (report["mode"], report["orders"], report["server"]["started"]) == ("api", 4, False)
+    [run] = report["runs"]
+    assert run["clients"] == 2
+    assert set(run["api"]) == API_KEYS | CPU_KEYS
+    assert set(run["plain_sql"]) == SQL_KEYS
     for phase in ("api", "plain_sql"):
-        assert report[phase]["errors"] == 0
-        assert report[phase]["orders_per_second"] > 0
-    assert report["ratio"] > 0
-    with psycopg.connect(scratch_database) as database:
-        left = database.execute(
-            "SELECT (SELECT count(*) FROM orders_order), (SELECT count(*) FROM orders_customer),"
-            " (SELECT count(*) FROM inventory_product)"
-        ).fetchone()
-    assert left == (0, 0, 0)
+        assert run[phase]["errors"] == 0
+        assert run[phase]["orders_per_second"] > 0
+    assert run["api"]["app_cpu_ms_per_order"] is None  # not our server: its pids are unknown
+    assert run["ratio"] > 0
+    _assert_statements(report, 2)
+    assert _rows_left(scratch_database) == (0, 0, 0, 0, 0)
+
+
+def test_serve_runs_each_client_count_on_keep_alive_connections_and_stops_the_server(
+    scratch_database,
+):
+    report = _bench(scratch_database, "--serve", "--workers", "2", "-n", "4", "--clients", "1,2")
+
+    server = report["server"]
+    assert (server["started"], server["worker_class"], server["workers"]) == (True, "gthread", 2)
+    assert server["celery_worker"] is False  # no REDIS_URL: the web process sends the emails
+    assert [run["clients"] for run in report["runs"]] == [1, 2]
+    for run in report["runs"]:
+        api = run["api"]
+        assert (api["errors"], run["plain_sql"]["errors"]) == (0, 0)
+        assert api["connections"] == run["clients"]  # kept alive: one per client
+        assert api["confirmations_sent"] is True
+        assert api["app_cpu_ms_per_order"] > 0
+        assert api["db_cpu_ms_per_order"] >= 0
+        assert api["worker_cpu_ms_per_order"] is None
+        assert run["plain_sql"]["db_cpu_ms_per_order"] >= 0
+    assert not _listening(urlsplit(server["url"]).port)
+    assert _rows_left(scratch_database) == (0, 0, 0, 0, 0)
+
+
+def test_many_clients_after_one_sku_leave_the_stock_exact(scratch_database, running_server):
+    report = _bench(
+        scratch_database,
+        *("--url", running_server, "--hot-sku", "--hot-stock", "5"),
+        *("--hot-orders", "10", "--hot-clients", "4", "--sample", "2"),
+    )
+
+    hot = report["hot_sku"]
+    assert (report["mode"], hot["clients"], hot["orders"], hot["stock"]) == ("hot_sku", 4, 10, 5)
+    assert (hot["ready"], hot["backordered"], hot["errors"]) == (5, 5, 0)
+    assert hot["level"] == {"on_hand": 5, "allocated": 5}
+    assert hot["exact"] is True, hot["checks"]
+    assert _rows_left(scratch_database) == (0, 0, 0, 0, 0)
+
+
+def test_in_process_beside_existing_orders_counts_statements_and_removes_the_seed(
+    scratch_database,
+):
+    report = _bench(
+        scratch_database, "--in-process", "-n", "5", "--existing", "50", "--sample", "3"
+    )
+
+    assert (report["mode"], report["orders"]) == ("in_process", 5)
+    assert report["existing"]["orders"] == 50
+    assert set(report["existing"]) == {
+        "orders",
+        "insert_seconds",
+        "vacuum_analyze_seconds",
+        "remove_seconds",
+    }
+    captured = report["in_process"]
+    assert captured["errors"] == 0
+    assert captured["orders_per_second"] > 0
+    assert captured["app_cpu_ms_per_order"] > 0
+    _assert_statements(report, 3)
+    assert _rows_left(scratch_database) == (0, 0, 0, 0, 0)
