@@ -292,7 +292,6 @@ def hot_sku_in_process(args, fixture: Fixture, rng, errors: list) -> dict:
     statuses = [status for result in results for status in result["statuses"]]
     failed = [error for result in results for error in result["errors"]]
     errors.extend(failed)
-    windows = [window for result in results for window in result["windows_ms"]]
     return {
         "processes": args.hot_clients,
         "orders": args.hot_orders,
@@ -300,7 +299,9 @@ def hot_sku_in_process(args, fixture: Fixture, rng, errors: list) -> dict:
         "orders_per_second": round(len(statuses) / seconds, 1),
         "errors": len(failed),
         "lock_window": LockWindows.summarize(
-            windows, sum(result["planned_under_locks"] for result in results)
+            [window for result in results for window in result["held_ms"]],
+            [window for result in results for window in result["from_request_ms"]],
+            sum(result["planned_under_locks"] for result in results),
         ),
         **hot_sku_check(fixture, args.hot_stock, statuses),
     }
@@ -336,7 +337,8 @@ def _hot_process_capture(fixture: Fixture, orders: list[dict]) -> dict:
     return {
         "statuses": statuses,
         "errors": failed,
-        "windows_ms": locks.windows_ms,
+        "held_ms": locks.held_ms,
+        "from_request_ms": locks.from_request_ms,
         "planned_under_locks": locks.planned_under_locks,
     }
 

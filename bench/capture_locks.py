@@ -1,12 +1,15 @@
-"""How long a capture holds its stock locks: from the moment its levels are locked to the end of
-its commit, timed in this process around `orders.services.capture_store`'s two ways of taking
-them (`lock_levels_by_id` just before the writes; `read_catalog(lock=True)` when a capture runs
-again planning under locks after the stock moved).
+"""How long a capture holds its stock locks, timed in this process around the three ways
+`orders.services.capture_store` takes them: `stock_reserve_guarded` (the one statement that
+locks and reserves, the usual way), `lock_levels_by_id` (a plan with a shortfall) and
+`read_catalog(lock=True)` (a capture run again, planning under locks, after the stock moved).
+
+Two figures per capture, both ending when its COMMIT has returned (a `transaction.on_commit`
+callback registered as the locks are taken): `held`, from the moment the locking call returned,
+and `from_request`, from the moment it was made, which adds the wait for other captures' locks
+and the locking statement itself — an upper bound on how long the locks were held.
 
 The timing wraps the module's functions for the duration of a `with LockWindows():` block and
-puts them back afterwards; nothing else changes. The end of the commit is seen by a
-`transaction.on_commit` callback registered as the locks are taken (callbacks run right after
-the COMMIT returns). Thread-safe, though the in-process hot-SKU run uses one per process.
+puts them back afterwards; nothing else changes.
 """
 
 import threading
@@ -14,10 +17,13 @@ import time
 
 from bench.capture_load import percentile
 
+WRAPPED = ("stock_reserve_guarded", "lock_levels_by_id", "read_catalog")
+
 
 class LockWindows:
     def __init__(self) -> None:
-        self.windows_ms: list[float] = []
+        self.held_ms: list[float] = []
+        self.from_request_ms: list[float] = []
         self.planned_under_locks = 0
         self._guard = threading.Lock()
 
@@ -25,46 +31,53 @@ class LockWindows:
         from orders.services import capture_store
 
         self._module = capture_store
-        self._originals = (capture_store.lock_levels_by_id, capture_store.read_catalog)
-        lock_levels_by_id, read_catalog = self._originals
-
-        def timed_lock(ids):
-            levels = lock_levels_by_id(ids)
-            self._until_commit(time.perf_counter())
-            return levels
-
-        def timed_read(skus, *, lock):
-            catalog = read_catalog(skus, lock=lock)
-            if lock:
-                with self._guard:
-                    self.planned_under_locks += 1
-                self._until_commit(time.perf_counter())
-            return catalog
-
-        capture_store.lock_levels_by_id, capture_store.read_catalog = timed_lock, timed_read
+        self._originals = {name: getattr(capture_store, name) for name in WRAPPED}
+        for name, original in self._originals.items():
+            setattr(capture_store, name, self._timed(name, original))
         return self
 
     def __exit__(self, *exc) -> None:
-        self._module.lock_levels_by_id, self._module.read_catalog = self._originals
+        for name, original in self._originals.items():
+            setattr(self._module, name, original)
 
-    def _until_commit(self, locked_at: float) -> None:
+    def _timed(self, name: str, original):
+        def timed(*args, **kwargs):
+            if name == "read_catalog" and not kwargs.get("lock"):
+                return original(*args, **kwargs)
+            requested = time.perf_counter()
+            result = original(*args, **kwargs)
+            self._until_commit(requested, time.perf_counter(), name == "read_catalog")
+            return result
+
+        return timed
+
+    def _until_commit(self, requested: float, locked: float, under_locks: bool) -> None:
         from django.db import transaction
 
         def committed() -> None:
+            now = time.perf_counter()
             with self._guard:
-                self.windows_ms.append((time.perf_counter() - locked_at) * 1000)
+                self.held_ms.append((now - locked) * 1000)
+                self.from_request_ms.append((now - requested) * 1000)
+                self.planned_under_locks += under_locks
 
         transaction.on_commit(committed)
 
     def summary(self) -> dict:
-        return self.summarize(self.windows_ms, self.planned_under_locks)
+        return self.summarize(self.held_ms, self.from_request_ms, self.planned_under_locks)
 
     @staticmethod
-    def summarize(windows: list[float], planned_under_locks: int) -> dict:
+    def summarize(held: list[float], from_request: list[float], planned_under_locks: int) -> dict:
+        def figures(windows: list[float]) -> dict:
+            return {
+                "p50_ms": round(percentile(windows, 0.50), 2),
+                "p95_ms": round(percentile(windows, 0.95), 2),
+                "max_ms": round(max(windows, default=0.0), 2),
+            }
+
         return {
-            "captures_timed": len(windows),
-            "p50_ms": round(percentile(windows, 0.50), 2),
-            "p95_ms": round(percentile(windows, 0.95), 2),
-            "max_ms": round(max(windows, default=0.0), 2),
+            "captures_timed": len(held),
+            "held": figures(held),
+            "from_request": figures(from_request),
             "planned_under_locks": planned_under_locks,
         }

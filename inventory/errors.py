@@ -44,3 +44,8 @@ class OverRelease(DomainError):
 
     code = "over_release"
     status_code = 409
+
+
+class StockMoved(Exception):
+    """A level no longer had the units a plan made on an earlier read counted on (another order
+    took them). Not a refusal: the caller rolls back and plans again on locked figures."""

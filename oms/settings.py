@@ -147,9 +147,10 @@ if DATABASE_URL:
         # again and again (its default: from the fifth run): PostgreSQL then skips parsing and
         # planning them, about 40 % of its CPU per order capture (bench/README.md). Turn it
         # off behind a transaction-pooling proxy (pgbouncer), which cannot keep them.
-        DATABASES["default"]["OPTIONS"]["server_side_binding"] = env_bool(
-            "DATABASE_PREPARED_STATEMENTS", True
-        )
+        if env_bool("DATABASE_PREPARED_STATEMENTS", True):
+            DATABASES["default"]["OPTIONS"]["server_side_binding"] = True
+            # Django turns preparing off unless it is named; 5 is psycopg's own default.
+            DATABASES["default"]["OPTIONS"]["prepare_threshold"] = 5
 else:
     DATABASES = {
         "default": {

@@ -25,6 +25,7 @@ from inventory.services.orders import (
     stock_consume,
     stock_release,
     stock_reserve,
+    stock_reserve_guarded,
     stock_reserve_locked,
     stock_restock,
 )
@@ -43,6 +44,7 @@ __all__ = [
     "stock_receive_lines",
     "stock_release",
     "stock_reserve",
+    "stock_reserve_guarded",
     "stock_reserve_locked",
     "stock_restock",
     "stock_transfer",

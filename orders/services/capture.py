@@ -15,11 +15,12 @@ from functools import partial
 
 from django.db import IntegrityError, OperationalError, transaction
 
+from inventory.errors import StockMoved
 from oms.money import MAX_MONEY, ZERO, to_money
 from oms.validators import CURRENCY_CODE_MESSAGE, is_currency_code
 from orders.errors import DuplicateOrder, OrderInvalid
 from orders.models import Customer, Order, SalesChannel
-from orders.services.capture_store import StockMoved, store_capture
+from orders.services.capture_store import store_capture
 from orders.services.common import check_order_fits, on_commit
 
 MAX_QUANTITY = 100_000

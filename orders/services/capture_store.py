@@ -7,9 +7,9 @@ writes, and the stock locked last.
    or on hold) with their permission checks, the holds, and a sourcing plan over the levels as
    read.
 3. Writes: the address, the order (inserted once, in the status it ends in, with its number),
-   lines, holds, timeline entries, webhooks and what payments owes; then the levels are locked
-   in id order, the plan is checked against the locked figures and the units are reserved, and
-   the allocation rows are written. The locks are held from there to commit: a few inserts.
+   lines, holds, timeline entries, webhooks and what payments owes; then one statement locks
+   the levels in id order and reserves the units where they are still available, the ledger
+   and allocation rows follow, and the transaction commits: the locks are held for two inserts.
 
 When the locked figures no longer carry the plan (another order took the stock meanwhile),
 `StockMoved` is raised and `order_capture` runs the capture again with the levels locked as they
@@ -21,8 +21,14 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from inventory.errors import StockMoved
 from inventory.models import Product, StockLevel, Warehouse
-from inventory.services import StockLine, lock_levels_by_id, stock_reserve_locked
+from inventory.services import (
+    StockLine,
+    lock_levels_by_id,
+    stock_reserve_guarded,
+    stock_reserve_locked,
+)
 from inventory.sourcing import SourcingPlan
 from oms.money import to_money
 from oms.numbering import reserve_id
@@ -54,10 +60,6 @@ from orders.services.processing import (
     validation_holds,
 )
 from orders.signals import order_captured, order_ready
-
-
-class StockMoved(Exception):
-    """The levels changed between the plan and the lock; plan again under the locks."""
 
 
 @dataclass
@@ -291,31 +293,31 @@ def _publish(order: Order, placed_from: str, final_from: str, subscribed) -> Non
 
 
 def _reserve(order, lines, plan: SourcingPlan, catalog, actor, subscribed, lock_first):
-    """Lock the levels the plan reads (in id order), check the plan still holds on the locked
-    figures, reserve its units and write the allocation rows; the last writes before commit."""
-    if lock_first:
-        levels = catalog.levels
-    else:
-        wanted = (
-            {(a.product_id, a.warehouse_id) for a in plan.allocations}
-            if plan.is_complete
-            else set(catalog.levels)
-        )
-        levels = lock_levels_by_id(catalog.levels[key].pk for key in wanted)
-        _check_plan_holds(plan, catalog.levels, levels)
-    if not plan.allocations:
+    """Reserve the plan's units and write the allocation rows: the last writes before commit.
+
+    A complete plan is reserved by one statement that locks its levels (in id order) and adds
+    the units only where they are still available; a plan with a shortfall locks every level
+    it read and goes ahead only if none moved (more stock may have come in). Either way a plan
+    the locked figures no longer carry raises StockMoved. Planned under locks (`lock_first`),
+    the levels are locked already."""
+    if not plan.allocations and plan.is_complete:
         return []
     by_product = _by_id(catalog)
-    stock_reserve_locked(
-        levels=levels,
-        lines=[
-            StockLine(by_product[a.product_id], catalog.warehouses[a.warehouse_id], a.quantity)
-            for a in plan.allocations
-        ],
-        reference=order_reference(order),
-        actor=actor,
-        subscribed=subscribed,
-    )
+    stock_lines = [
+        StockLine(by_product[a.product_id], catalog.warehouses[a.warehouse_id], a.quantity)
+        for a in plan.allocations
+    ]
+    reserve = {"lines": stock_lines, "reference": order_reference(order), "actor": actor}
+    levels = catalog.levels
+    if lock_first:
+        stock_reserve_locked(levels=levels, subscribed=subscribed, **reserve)
+    elif plan.is_complete:
+        stock_reserve_guarded(levels=levels, subscribed=subscribed, **reserve)
+    else:
+        levels = lock_levels_by_id(level.pk for level in catalog.levels.values())
+        _check_plan_holds(plan, catalog.levels, levels)
+        if stock_lines:
+            stock_reserve_locked(levels=levels, subscribed=subscribed, **reserve)
     outstanding = {line.pk: line.quantity for line in lines if line.product_id is not None}
     by_line = {line.pk: line for line in lines}
     return Allocation.objects.bulk_create(
@@ -329,14 +331,7 @@ def _reserve(order, lines, plan: SourcingPlan, catalog, actor, subscribed, lock_
 
 
 def _check_plan_holds(plan: SourcingPlan, read: dict, locked: dict) -> None:
-    """A complete plan holds while each level it takes from still has the units; a plan with a
-    shortfall holds only while nothing moved (more stock may have come in)."""
-    if plan.is_complete:
-        for allocation in plan.allocations:
-            level = locked.get((allocation.product_id, allocation.warehouse_id))
-            if level is None or level.available < allocation.quantity:
-                raise StockMoved
-        return
+    """A plan with a shortfall holds only while no level it read moved."""
     if {key: level.available for key, level in locked.items()} != {
         key: level.available for key, level in read.items()
     }:

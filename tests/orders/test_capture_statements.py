@@ -25,8 +25,8 @@ from tests.orders.factories import SalesChannelFactory, capture
 # the order's number costs it one more statement).
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.postgres]
 
-SERVICE_BUDGET = 13
-API_BUDGET = 14
+SERVICE_BUDGET = 12
+API_BUDGET = 13
 
 
 def capture_statements(queries) -> list[str]:
