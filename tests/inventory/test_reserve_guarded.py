@@ -48,9 +48,7 @@ def test_it_reserves_and_writes_the_ledger_from_the_figures_it_locked(levels):
     ]
 
 
-def test_a_level_that_lost_the_units_since_the_read_raises_and_the_caller_rolls_back(
-    levels, east
-):
+def test_a_level_that_lost_the_units_since_the_read_raises_and_the_caller_rolls_back(levels, east):
     mug = next(iter(levels.values())).product
     stock_adjust(product=mug, warehouse=east, delta=-4, note="broken")  # 1 left, read said 5
     with pytest.raises(StockMoved), transaction.atomic():
