@@ -198,3 +198,23 @@ def test_in_process_beside_existing_orders_counts_statements_and_removes_the_see
     assert captured["app_cpu_ms_per_order"] > 0
     _assert_statements(report, 3)
     assert _rows_left(scratch_database) == (0, 0, 0, 0, 0)
+    windows = captured["lock_window"]
+    assert windows["captures_timed"] == 5  # every capture took its locks once
+    assert 0 < windows["held"]["p50_ms"] <= windows["from_request"]["p50_ms"]
+
+
+def test_hot_sku_in_processes_times_the_lock_windows_and_leaves_the_stock_exact(
+    scratch_database,
+):
+    report = _bench(
+        scratch_database,
+        *("--in-process", "--hot-sku", "--hot-stock", "3", "--hot-orders", "6"),
+        *("--hot-clients", "2"),
+    )
+
+    hot = report["hot_sku"]
+    assert (report["mode"], hot["processes"], hot["orders"]) == ("hot_sku_in_process", 2, 6)
+    assert (hot["ready"], hot["backordered"], hot["errors"]) == (3, 3, 0)
+    assert hot["exact"] is True, hot["checks"]
+    assert hot["lock_window"]["captures_timed"] == 6
+    assert _rows_left(scratch_database) == (0, 0, 0, 0, 0)
