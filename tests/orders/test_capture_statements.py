@@ -2,10 +2,11 @@
 
 Issue 12 asked for at most 14 statements for a 2-line order with a known customer, the same
 however many lines it has; capture now takes 12 (13 through the API, which reads the key), and
-these budgets hold it there: a change that adds a query per line or a re-read shows up here. The tests run in real transactions (`transaction=True`), so what is
-counted is what production sends: no test savepoints around the capture. Counted: every
-statement up to the capture's one COMMIT (BEGIN and COMMIT themselves are not statements); what
-runs after it is the confirmation email, which a worker sends (in-process in tests).
+these budgets hold it there: a change that adds a query per line or a re-read shows up here.
+The tests run in real transactions (`transaction=True`), so what is counted is what production
+sends: no test savepoints around the capture. Counted: every statement up to the capture's one
+COMMIT (BEGIN and COMMIT themselves are not statements); what runs after it is the confirmation
+email, which a worker sends (in-process in tests).
 """
 
 from decimal import Decimal
