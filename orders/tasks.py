@@ -7,6 +7,7 @@ from orders.channels.inbox import channel_receipts_retry
 from orders.services import (
     order_confirmation_send,
     order_confirmation_sweep,
+    order_confirmations_send_owed,
     orders_backordered_product_ids,
     orders_note_late,
     orders_reprocess_backordered,
@@ -24,6 +25,18 @@ from orders.services import (
 def send_order_confirmation(self, order_id: int) -> bool:
     """In-process (no broker) no other worker can hold the lease: a leftover one is ignored."""
     return order_confirmation_send(order_id=order_id, ignore_lease=self.request.is_eager)
+
+
+@shared_task(
+    autoretry_for=(OperationalError, OSError),  # OSError covers the SMTP errors
+    retry_backoff=30,
+    retry_backoff_max=settings.CELERY_MAX_COUNTDOWN_SECONDS,
+    retry_jitter=True,
+    max_retries=5,
+)
+def send_owed_confirmations() -> int:
+    """The batch captures ask for: every confirmation owed (see orders.services.notifications)."""
+    return order_confirmations_send_owed()
 
 
 @shared_task(autoretry_for=(OperationalError,), max_retries=3)

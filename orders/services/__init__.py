@@ -34,7 +34,12 @@ from orders.services.lifecycle import (
     orders_backordered_product_ids,
     orders_reprocess_backordered,
 )
-from orders.services.notifications import order_confirmation_send, order_confirmation_sweep
+from orders.services.notifications import (
+    order_confirmation_send,
+    order_confirmation_sweep,
+    order_confirmations_nudge,
+    order_confirmations_send_owed,
+)
 from orders.services.payment_status import balance_due_for, order_payment_status_set
 
 __all__ = [
@@ -51,6 +56,8 @@ __all__ = [
     "order_capture",
     "order_confirmation_send",
     "order_confirmation_sweep",
+    "order_confirmations_nudge",
+    "order_confirmations_send_owed",
     "order_hold",
     "order_hold_release",
     "order_inquiry_log",

@@ -11,7 +11,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
-from functools import partial
 
 from django.db import IntegrityError, OperationalError, transaction
 
@@ -22,6 +21,7 @@ from orders.errors import DuplicateOrder, OrderInvalid
 from orders.models import Customer, Order, SalesChannel
 from orders.services.capture_store import store_capture
 from orders.services.common import check_order_fits, on_commit
+from orders.services.notifications import order_confirmations_nudge
 
 MAX_QUANTITY = 100_000
 # The first attempt plans on levels as read and locks them last; the next ones lock them as they
@@ -221,8 +221,5 @@ def _capture(channel, request: CaptureRequest, source, actor, actor_label, lock_
         lock_first=lock_first,
     )
     if order.confirmation_due:
-        # Imported here: the tasks module imports these services.
-        from orders.tasks import send_order_confirmation
-
-        on_commit(partial(send_order_confirmation.delay, order.pk))
+        on_commit(order_confirmations_nudge)
     return order

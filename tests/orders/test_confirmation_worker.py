@@ -1,5 +1,6 @@
 """The confirmation email is owed until the mail server took it: a real Celery worker killed in
-the middle of sending it loses nothing, and the sweeper has it sent once."""
+the middle of sending it loses nothing, the sweeper has it sent once, and orders captured close
+together are sent by one batch."""
 
 from decimal import Decimal
 
@@ -8,7 +9,7 @@ from django.utils import timezone
 
 from oms.celery import app as celery_app
 from orders.models import Order
-from orders.services import order_confirmation_send, order_confirmation_sweep
+from orders.services import notifications, order_confirmation_send, order_confirmation_sweep
 from orders.services.notifications import CONFIRMATION_GRACE
 from tests.concurrency import wait_for
 from tests.inventory.factories import ProductFactory, WarehouseFactory, give_stock
@@ -59,3 +60,32 @@ def test_a_worker_killed_while_sending_the_confirmation_leaves_it_owed_and_it_go
     assert (order.confirmation_due, order.confirmation_leased_until) == (False, None)
     assert order.events.filter(type="email_sent").count() == 1
     assert order_confirmation_sweep(now=timezone.now() + CONFIRMATION_GRACE) == 0
+
+
+def test_captures_close_together_ask_for_one_batch_which_sends_every_email_once(
+    own_queue, mail_server, tmp_path
+):
+    channel = SalesChannelFactory(code="web")
+    give_stock(ProductFactory(sku="MUG", price=Decimal("16.00")), WarehouseFactory(), 10)
+    celery_app.conf.task_always_eager = False
+    notifications._batch_due = 0.0  # no batch asked for by an earlier test in this process
+    orders = [capture(channel, [("MUG", 1)], email=f"shopper{n}@example.com") for n in range(5)]
+
+    with celery_app.connection_for_write() as connection:
+        queued = connection.default_channel.queue_declare(own_queue, passive=True).message_count
+    assert queued == 1  # one batch for the five (a task per order before)
+
+    log = tmp_path / "worker.log"
+    worker = worker_process(own_queue, log, EMAIL_URL=mail_server.url)
+    try:
+        wait_for(lambda: len(mail_server.messages) == 5 or worker.poll() is not None, timeout=60)
+        assert worker.poll() is None, log.read_text()
+    finally:
+        kill(worker)
+    assert sorted(message["To"] for message in mail_server.messages) == [
+        f"shopper{n}@example.com" for n in range(5)
+    ]
+    owed = Order.objects.filter(pk__in=[order.pk for order in orders], confirmation_due=True)
+    assert not owed.exists()
+    for order in orders:
+        assert order.events.filter(type="email_sent").count() == 1
