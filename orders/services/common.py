@@ -75,13 +75,15 @@ def step_transition(order: Order, name: str, *, actor=None) -> str:
     method = getattr(order, name)
     user = actor if actor is not None and getattr(actor, "pk", None) else None
     action = TRANSITION_NAMES.get(name, name.replace("_", " "))
+    # A capture moves its order before inserting it, so before it has a number.
+    called = f"order {order.number}" if order.number else "a new order"
     if not can_proceed(method):
         raise InvalidTransition(
-            f"Order {order.number} is {order.get_status_display().lower()}: "
+            f"{called[0].upper()}{called[1:]} is {order.get_status_display().lower()}: "
             f"it cannot be {action} now."
         )
     if not has_transition_perm(method, user):
-        raise InvalidTransition(f"Your role may not have order {order.number} {action}.")
+        raise InvalidTransition(f"Your role may not have {called} {action}.")
     previous = order.status
     if name == "hold":
         order.status_before_hold = previous

@@ -5,6 +5,7 @@ from django.core import mail
 
 from inventory.errors import InsufficientStock
 from inventory.models import StockLevel
+from oms.errors import InvalidTransition
 from orders.errors import DuplicateOrder, OrderInvalid
 from orders.models import Allocation, HoldReason, Order, OrderEvent, OrderStatus
 from orders.sla import add_business_hours
@@ -209,3 +210,10 @@ def test_a_confirmation_leased_by_a_live_worker_is_left_alone_until_the_lease_ru
     sent = Order.objects.get(pk=order.pk)
     assert (sent.confirmation_due, sent.confirmation_leased_until) == (False, None)
     assert order_confirmation_sweep(now=timezone.now() + CONFIRMATION_GRACE) == 0
+
+
+def test_a_role_that_may_not_place_orders_captures_nothing(channel, mug, fulfillment_user):
+    with pytest.raises(InvalidTransition, match="Your role may not have a new order placed"):
+        capture(channel, [("MUG", 1)], actor=fulfillment_user)
+    assert Order.objects.count() == 0
+    assert StockLevel.objects.get(product=mug).allocated == 0
