@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from oms.celery import app as celery_app
 from orders.models import Order
-from orders.services import notifications, order_confirmation_send, order_confirmation_sweep
+from orders.services import order_confirmation_send, order_confirmation_sweep
 from orders.services.notifications import CONFIRMATION_GRACE
 from tests.concurrency import wait_for
 from tests.inventory.factories import ProductFactory, WarehouseFactory, give_stock
@@ -68,7 +68,6 @@ def test_captures_close_together_ask_for_one_batch_which_sends_every_email_once(
     channel = SalesChannelFactory(code="web")
     give_stock(ProductFactory(sku="MUG", price=Decimal("16.00")), WarehouseFactory(), 10)
     celery_app.conf.task_always_eager = False
-    notifications._batch_due = 0.0  # no batch asked for by an earlier test in this process
     orders = [capture(channel, [("MUG", 1)], email=f"shopper{n}@example.com") for n in range(5)]
 
     with celery_app.connection_for_write() as connection:
