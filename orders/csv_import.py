@@ -32,7 +32,7 @@ from orders.models import Order, OrderLine
 from orders.services import AddressData, CaptureRequest, LineData
 from orders.services.capture import MAX_QUANTITY
 from orders.services.common import check_order_fits
-from orders.services.processing import address_problems
+from orders.services.rules import address_problems
 
 COLUMNS = (
     *("order_id", "email", "first_name", "last_name", "phone"),

@@ -243,7 +243,7 @@ class Order(FSMModelMixin, TimeStampedModel):
                 fields=["id"], condition=Q(shipment_exception=True), name="order_shipment_exception"
             ),
             models.Index(fields=["email"], name="order_email"),
-            # The duplicate-suspect rule (`orders.services.processing`) matches
+            # The duplicate-suspect rule (`orders.services.rules`) matches
             # UPPER(email) within minutes of placed_at, which order_email cannot serve.
             models.Index(Upper("email"), "placed_at", name="order_email_upper_placed"),
             models.Index(fields=["updated_at", "id"], name="order_updated"),

@@ -54,11 +54,10 @@ from orders.services.common import (
 from orders.services.processing import (
     fulfillment_status_for,
     plan_outcome,
-    rule_holds,
     sourcing_plan,
     split_allocations,
-    validation_holds,
 )
+from orders.services.rules import rule_holds, validation_holds
 from orders.signals import order_captured, order_ready
 
 

@@ -31,13 +31,13 @@ from orders.services.lifecycle import (
     shipped_if_nothing_open,
 )
 from orders.services.processing import (
-    address_problems,
     allocate_outstanding,
     lock_order_stock,
     process_order,
     release_allocations,
     update_fulfillment_status,
 )
+from orders.services.rules import address_problems
 from orders.services.totals import recompute_totals
 
 EDITABLE = (OrderStatus.PENDING, OrderStatus.ON_HOLD, OrderStatus.BACKORDERED, OrderStatus.READY)

@@ -10,7 +10,7 @@ import pytest
 from django.db import connection
 
 from orders.models import HoldReason, OrderStatus
-from orders.services.processing import duplicate_candidates
+from orders.services.rules import duplicate_candidates
 from tests.inventory.factories import ProductFactory, WarehouseFactory, give_stock
 from tests.orders.factories import SalesChannelFactory, capture
 
