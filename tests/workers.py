@@ -79,3 +79,22 @@ def kill(process: subprocess.Popen) -> None:
     if process.poll() is None:
         os.killpg(process.pid, signal.SIGKILL)
     process.wait(timeout=10)
+
+
+def run_embedded(code: str, tmp_path: Path) -> subprocess.CompletedProcess:
+    """Run Python `code` in a fresh process set up as a bare machine would be: no DATABASE_URL
+    or REDIS_URL (a SQLite file under `tmp_path`), only PATH, HOME and LANG from here."""
+    environment = {key: os.environ[key] for key in ("PATH", "HOME", "LANG") if key in os.environ}
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env={
+            **environment,
+            "DJANGO_SETTINGS_MODULE": "oms.settings",
+            "DEBUG": "true",
+            "SQLITE_PATH": str(tmp_path / "db.sqlite3"),
+        },
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )

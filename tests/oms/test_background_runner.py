@@ -6,13 +6,10 @@ a killed process left owed in the database."""
 import http.client
 import json
 import logging
-import os
 import socket
-import subprocess
 import sys
 import time
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from django.utils import timezone
@@ -27,9 +24,7 @@ from tests.inventory.factories import ProductFactory, WarehouseFactory, give_sto
 from tests.oms.factories import WebhookEndpointFactory
 from tests.orders.factories import SalesChannelFactory, capture
 from tests.orders.test_api import channel_api, order_body
-from tests.workers import free_port, kill, process_env, start
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.workers import free_port, kill, process_env, run_embedded, start
 
 # What the test tasks below saw, in the order they ran.
 NOTES: list[tuple] = []
@@ -195,20 +190,7 @@ def test_without_redis_a_web_process_starts_the_runner_and_other_processes_do_no
         "import oms.wsgi\n"
         "print(before, runner.running)\n"
     )
-    environment = {key: os.environ[key] for key in ("PATH", "HOME", "LANG") if key in os.environ}
-    result = subprocess.run(
-        [sys.executable, "-c", code],
-        cwd=ROOT,
-        env={
-            **environment,
-            "DJANGO_SETTINGS_MODULE": "oms.settings",
-            "DEBUG": "true",
-            "SQLITE_PATH": str(tmp_path / "db.sqlite3"),
-        },
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    result = run_embedded(code, tmp_path)
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["False", "True"]
 

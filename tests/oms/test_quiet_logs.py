@@ -1,15 +1,11 @@
 """A newcomer's console stays quiet: no broker warning without Redis, one line per refusal."""
 
 import logging
-import os
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 from django.urls import reverse
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.workers import run_embedded
 
 # Queue a task the way the web process does without REDIS_URL (in-process), in a fresh process
 # whose settings come from that environment alone.
@@ -27,20 +23,7 @@ print(ping.delay().get())
 
 
 def test_in_process_tasks_log_no_broker_warning_without_redis_url(tmp_path):
-    environment = {key: os.environ[key] for key in ("PATH", "HOME", "LANG") if key in os.environ}
-    result = subprocess.run(
-        [sys.executable, "-c", RUN_A_TASK_IN_PROCESS],
-        cwd=ROOT,
-        env={
-            **environment,
-            "DJANGO_SETTINGS_MODULE": "oms.settings",
-            "DEBUG": "true",
-            "SQLITE_PATH": str(tmp_path / "db.sqlite3"),
-        },
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    result = run_embedded(RUN_A_TASK_IN_PROCESS, tmp_path)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "pong"
     assert result.stderr == ""
