@@ -4,6 +4,7 @@ from decimal import Decimal
 
 from rest_framework import serializers
 
+from oms.api_output import BuiltOnce
 from oms.money import MONEY
 from oms.validators import (
     normalize_currency,
@@ -18,7 +19,7 @@ from orders.services.capture import MAX_QUANTITY
 # --- out ------------------------------------------------------------------------------------
 
 
-class AddressOutSerializer(serializers.Serializer):
+class AddressOutSerializer(BuiltOnce, serializers.Serializer):
     name = serializers.CharField()
     company = serializers.CharField()
     line1 = serializers.CharField()
@@ -30,7 +31,7 @@ class AddressOutSerializer(serializers.Serializer):
     phone = serializers.CharField()
 
 
-class OrderLineOutSerializer(serializers.ModelSerializer):
+class OrderLineOutSerializer(BuiltOnce, serializers.ModelSerializer):
     quantity_allocated = serializers.SerializerMethodField()
 
     class Meta:
@@ -44,20 +45,20 @@ class OrderLineOutSerializer(serializers.ModelSerializer):
         return getattr(line, "allocated_total", None) or 0
 
 
-class HoldOutSerializer(serializers.ModelSerializer):
+class HoldOutSerializer(BuiltOnce, serializers.ModelSerializer):
     class Meta:
         model = OrderHold
         fields = ["id", "reason", "note", "placed_at", "released_at"]
 
 
-class CustomerOutSerializer(serializers.Serializer):
+class CustomerOutSerializer(BuiltOnce, serializers.Serializer):
     email = serializers.EmailField()
     first_name = serializers.CharField()
     last_name = serializers.CharField()
     phone = serializers.CharField()
 
 
-class OrderSerializer(serializers.ModelSerializer):
+class OrderSerializer(BuiltOnce, serializers.ModelSerializer):
     channel = serializers.CharField(source="channel.code")
     lines = OrderLineOutSerializer(many=True)
     holds = HoldOutSerializer(many=True)
@@ -80,7 +81,7 @@ class OrderSerializer(serializers.ModelSerializer):
 # --- in -------------------------------------------------------------------------------------
 
 
-class AddressInSerializer(serializers.Serializer):
+class AddressInSerializer(BuiltOnce, serializers.Serializer):
     name = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     company = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     line1 = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
@@ -92,28 +93,28 @@ class AddressInSerializer(serializers.Serializer):
     phone = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
 
 
-class CustomerInSerializer(serializers.Serializer):
+class CustomerInSerializer(BuiltOnce, serializers.Serializer):
     email = serializers.EmailField(max_length=Customer._meta.get_field("email").max_length)
     first_name = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
     last_name = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
     phone = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
 
 
-class LineInSerializer(serializers.Serializer):
+class LineInSerializer(BuiltOnce, serializers.Serializer):
     sku = serializers.CharField(max_length=64, validators=[validate_reference])
     quantity = serializers.IntegerField(min_value=1, max_value=MAX_QUANTITY)
     unit_price = serializers.DecimalField(**MONEY, min_value=Decimal("0"))
     name = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
 
 
-class PaymentInSerializer(serializers.Serializer):
+class PaymentInSerializer(BuiltOnce, serializers.Serializer):
     gateway = serializers.CharField(max_length=30)
     method = serializers.CharField(max_length=30, required=False, allow_blank=True, default="")
     token = serializers.CharField(max_length=200, required=False, allow_blank=True)
     amount = serializers.DecimalField(**MONEY, required=False, min_value=Decimal("0"))
 
 
-class CaptureSerializer(serializers.Serializer):
+class CaptureSerializer(BuiltOnce, serializers.Serializer):
     """`POST /api/v1/orders/` (DESIGN.md: order capture)."""
 
     channel = serializers.CharField(
