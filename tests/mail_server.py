@@ -3,7 +3,8 @@
 It listens on a free local port, speaks enough SMTP for Django's SMTP backend and keeps each
 message it took (answered 250 to). Told to, it stalls the next conversation when the client says
 DATA, so a test can kill the sender mid-send: that message was never taken, as with a real server
-whose client vanished before sending it.
+whose client vanished before sending it. It can also refuse one later message (554 after its
+data), as a server does that takes some messages of a conversation and not others.
 """
 
 import contextlib
@@ -19,6 +20,7 @@ STALL_LIMIT_SECONDS = 120
 
 class _Conversation(socketserver.StreamRequestHandler):
     def handle(self) -> None:
+        self.server.mail.count_connection()
         # OSError: the client died mid-conversation, and nothing was taken.
         with contextlib.suppress(OSError):
             self._converse(self.server.mail)
@@ -41,8 +43,10 @@ class _Conversation(socketserver.StreamRequestHandler):
                 raw = self._read_message()
                 if raw is None:
                     return
-                mail.take(raw)
-                self._reply("250 OK: queued")
+                if mail.take(raw):
+                    self._reply("250 OK: queued")
+                else:
+                    self._reply("554 Transaction failed: refused")
             elif verb == b"QUIT":
                 self._reply("221 Bye")
                 return
@@ -64,6 +68,8 @@ class MailServer:
         self.stalled = threading.Event()  # a conversation is waiting at DATA
         self.released = threading.Event()  # let it go on
         self._stall_next = False
+        self._refuse_at: int | None = None  # refuse the message received this many from now
+        self.connections = 0  # the conversations clients opened
         self._lock = threading.Lock()
         self._server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), _Conversation)
         self._server.daemon_threads = True
@@ -81,9 +87,25 @@ class MailServer:
             stall, self._stall_next = self._stall_next, False
             return stall
 
-    def take(self, raw: bytes) -> None:
+    def refuse_message(self, number: int) -> None:
+        """Refuse the `number`-th message received from now on (1 is the next one)."""
         with self._lock:
+            self._refuse_at = number
+
+    def count_connection(self) -> None:
+        with self._lock:
+            self.connections += 1
+
+    def take(self, raw: bytes) -> bool:
+        """Keep the message, unless it is the one to refuse; True when it was taken."""
+        with self._lock:
+            if self._refuse_at is not None:
+                self._refuse_at -= 1
+                if self._refuse_at == 0:
+                    self._refuse_at = None
+                    return False
             self.messages.append(email.message_from_bytes(raw))
+            return True
 
     def use_for(self, settings) -> None:
         """Point this process's email settings (pytest-django's `settings`) at the server."""

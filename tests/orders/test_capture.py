@@ -2,6 +2,7 @@ from decimal import Decimal
 
 import pytest
 from django.core import mail
+from django.core.mail.backends import locmem
 
 from inventory.errors import InsufficientStock
 from inventory.models import StockLevel
@@ -210,6 +211,135 @@ def test_a_confirmation_leased_by_a_live_worker_is_left_alone_until_the_lease_ru
     sent = Order.objects.get(pk=order.pk)
     assert (sent.confirmation_due, sent.confirmation_leased_until) == (False, None)
     assert order_confirmation_sweep(now=timezone.now() + CONFIRMATION_GRACE) == 0
+
+
+# A batch: one lease, the orders and their lines, then one savepoint, UPDATE, INSERT and release
+# per RECORD_EVERY emails sent — whatever the batch size up to that.
+BATCH_QUERIES = 7
+
+
+def owed_confirmations(channel, count: int) -> list[Order]:
+    """`count` orders owing their confirmation, oldest first (no commit here, so none was sent)."""
+    give_stock(ProductFactory(sku="CUP", price=Decimal("9.00")), WarehouseFactory(), count)
+    return [capture(channel, [("CUP", 1)], email=f"shopper{n}@example.com") for n in range(count)]
+
+
+@pytest.mark.parametrize("count", [3, 20])
+def test_a_batch_sends_every_owed_confirmation_in_the_same_few_queries(
+    channel, count, django_assert_max_num_queries
+):
+    from orders.services import order_confirmations_send_owed
+
+    orders = owed_confirmations(channel, count)
+    with django_assert_max_num_queries(BATCH_QUERIES):
+        assert order_confirmations_send_owed() == count
+
+    assert [(message.to, message.subject) for message in mail.outbox] == [
+        ([order.email], f"Your order {order.number}") for order in orders
+    ]
+    assert "1 × " in mail.outbox[0].body  # rendered with the order's lines
+    assert not Order.objects.filter(confirmation_due=True).exists()
+    assert not Order.objects.filter(confirmation_leased_until__isnull=False).exists()
+    sent = OrderEvent.objects.filter(type="email_sent").order_by("order_id")
+    assert [(event.order_id, event.message) for event in sent] == [
+        (order.pk, f"Sent the order confirmation email to {order.email}.") for order in orders
+    ]
+
+
+def test_a_batch_leaves_alone_a_confirmation_another_worker_has_leased(channel):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from orders.services import order_confirmations_send_owed
+
+    first, leased, last = owed_confirmations(channel, 3)
+    leased_until = timezone.now() + timedelta(minutes=1)
+    Order.objects.filter(pk=leased.pk).update(confirmation_leased_until=leased_until)
+
+    assert order_confirmations_send_owed() == 2
+    assert [message.to for message in mail.outbox] == [[first.email], [last.email]]
+    leased.refresh_from_db()
+    assert (leased.confirmation_due, leased.confirmation_leased_until) == (True, leased_until)
+    assert not leased.events.filter(type="email_sent").exists()
+
+
+def test_a_mail_server_refusing_mid_batch_keeps_what_it_took_and_leaves_the_rest_owed(
+    channel, mail_server, settings
+):
+    import smtplib
+
+    from orders.services import order_confirmations_send_owed
+
+    orders = owed_confirmations(channel, 5)
+    mail_server.use_for(settings)
+    mail_server.refuse_message(3)
+    with pytest.raises(smtplib.SMTPDataError):  # an OSError: the task retries
+        order_confirmations_send_owed()
+
+    assert mail_server.connections == 1  # one conversation carried the batch
+    assert [message["To"] for message in mail_server.messages] == [
+        order.email for order in orders[:2]
+    ]
+    for order in orders:
+        order.refresh_from_db()
+    assert [(order.confirmation_due, order.confirmation_leased_until) for order in orders] == [
+        (False, None),
+        (False, None),
+        (True, None),  # refused: owed, and its lease given back for the retry
+        (True, None),
+        (True, None),
+    ]
+    assert [order.events.filter(type="email_sent").count() for order in orders] == [1, 1, 0, 0, 0]
+
+
+def test_a_batch_records_what_it_sent_as_it_goes(channel, settings, monkeypatch):
+    """A worker killed late in a batch sends again at most the emails of its last chunk."""
+    from orders.services import notifications
+
+    monkeypatch.setattr(notifications, "RECORD_EVERY", 2)
+    settings.EMAIL_BACKEND = f"{__name__}.RecordedWhenSendingBackend"
+    RecordedWhenSendingBackend.recorded = []
+    owed_confirmations(channel, 5)
+
+    assert notifications.order_confirmations_send_owed() == 5
+    # How many were recorded as sent as each email went out: a kill there re-sends the rest.
+    assert RecordedWhenSendingBackend.recorded == [0, 0, 2, 2, 4]
+    assert OrderEvent.objects.filter(type="email_sent").count() == 5
+
+
+def test_a_batch_out_of_sending_time_gives_the_rest_back_and_asks_for_the_next(
+    channel, monkeypatch
+):
+    from datetime import timedelta
+
+    from orders.services import notifications
+    from orders.tasks import send_owed_confirmations
+
+    monkeypatch.setattr(notifications, "BATCH_SENDING_TIME", timedelta(0))
+    asked = []
+    monkeypatch.setattr(send_owed_confirmations, "delay", lambda: asked.append("batch"))
+    first, *rest = owed_confirmations(channel, 3)
+
+    assert notifications.order_confirmations_send_owed() == 1
+    assert [message.to for message in mail.outbox] == [[first.email]]
+    assert list(
+        Order.objects.filter(pk__in=[order.pk for order in rest]).values_list(
+            "confirmation_due", "confirmation_leased_until"
+        )
+    ) == [(True, None), (True, None)]
+    assert asked == ["batch"]
+
+
+class RecordedWhenSendingBackend(locmem.EmailBackend):
+    """Notes, for each email it is handed, how many orders were already recorded as sent."""
+
+    recorded: list[int] = []
+
+    def send_messages(self, messages):
+        for _ in messages:
+            self.recorded.append(Order.objects.filter(confirmation_due=False).count())
+        return super().send_messages(messages)
 
 
 def test_a_role_that_may_not_place_orders_captures_nothing(channel, mug, fulfillment_user):

@@ -1,17 +1,22 @@
 """The confirmation email is owed until the mail server took it: a real Celery worker killed in
 the middle of sending it loses nothing, the sweeper has it sent once, and orders captured close
-together are sent by one batch."""
+together are sent by one batch; batches racing each other send every email once."""
 
 from decimal import Decimal
 
 import pytest
+from django.core import mail
 from django.utils import timezone
 
 from oms.celery import app as celery_app
 from orders.models import Order
-from orders.services import order_confirmation_send, order_confirmation_sweep
+from orders.services import (
+    order_confirmation_send,
+    order_confirmation_sweep,
+    order_confirmations_send_owed,
+)
 from orders.services.notifications import CONFIRMATION_GRACE
-from tests.concurrency import wait_for
+from tests.concurrency import run_concurrently, wait_for
 from tests.inventory.factories import ProductFactory, WarehouseFactory, give_stock
 from tests.orders.factories import SalesChannelFactory, capture
 from tests.workers import kill, worker_process
@@ -85,5 +90,24 @@ def test_captures_close_together_ask_for_one_batch_which_sends_every_email_once(
     assert sorted(message["To"] for message in mail_server.messages) == [
         f"shopper{n}@example.com" for n in range(5)
     ]
+    for order in orders:
+        assert order.events.filter(type="email_sent").count() == 1
+
+
+def test_batches_running_at_once_send_every_owed_email_exactly_once():
+    channel = SalesChannelFactory(code="web")
+    give_stock(ProductFactory(sku="MUG", price=Decimal("16.00")), WarehouseFactory(), 20)
+    orders = [
+        capture(channel, [("MUG", 1)], email=f"shopper{n}@example.com", notify_customer=False)
+        for n in range(20)
+    ]
+    Order.objects.update(confirmation_due=True)  # owed, and no batch has run yet
+
+    # Small batches, each asking for the next: the four workers keep leasing from one queue.
+    results = run_concurrently(4, lambda _: order_confirmations_send_owed(limit=3))
+
+    assert [outcome for outcome, _ in results] == ["ok"] * 4
+    assert sorted(message.to[0] for message in mail.outbox) == sorted(o.email for o in orders)
+    assert not Order.objects.filter(confirmation_due=True).exists()
     for order in orders:
         assert order.events.filter(type="email_sent").count() == 1
