@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import TYPE_CHECKING
 
+from oms.rows import insert_rows
 from orders.models import Order, OrderEvent, OrderHold
 
 if TYPE_CHECKING:
@@ -42,7 +43,7 @@ def batched() -> Iterator[list[OrderEvent]]:
         yield entries
     finally:
         _batch.reset(token)
-    OrderEvent.objects.bulk_create(entries)
+    insert_rows(entries)
 
 
 def record(

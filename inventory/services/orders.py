@@ -17,6 +17,7 @@ from inventory.services.ledger import (
     lock_levels_by_id,
     write_changes,
 )
+from oms.rows import insert_rows
 
 
 def _line_changes(lines: Sequence[StockLine], kind: str, on_hand: int, allocated: int):
@@ -125,7 +126,7 @@ def stock_reserve_guarded(
                 actor=actor if actor is not None and actor.is_authenticated else None,
             )
         )
-    StockMovement.objects.bulk_create(movements)
+    insert_rows(movements)
     after_change(before, touched, subscribed=subscribed)
     return list(touched.values())
 

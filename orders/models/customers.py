@@ -80,8 +80,12 @@ class Address(models.Model):
         return ", ".join(part for part in parts if part)
 
     def save(self, *args, **kwargs):
-        self.phone_normalized = normalize_phone(self.phone, self.country)
+        self.set_derived()
         super().save(*args, **with_derived(kwargs, ("phone_normalized",)))
+
+    def set_derived(self) -> None:
+        """Fill the fields kept from the others; `save()` does, and so must a bulk insert."""
+        self.phone_normalized = normalize_phone(self.phone, self.country)
 
     def as_dict(self) -> dict:
         return {field: getattr(self, field) for field in self.FIELDS}

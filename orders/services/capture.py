@@ -11,11 +11,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
+from functools import lru_cache
 
 from django.db import IntegrityError, OperationalError, transaction
 
 from inventory.errors import StockMoved
 from oms.money import MAX_MONEY, ZERO, to_money
+from oms.rows import columns, select_models
 from oms.validators import CURRENCY_CODE_MESSAGE, is_currency_code
 from orders.errors import DuplicateOrder, OrderInvalid
 from orders.models import Customer, Order, SalesChannel
@@ -91,18 +93,31 @@ def customer_for(*, email: str, first_name: str = "", last_name: str = "", phone
     email = email.strip().lower()
     first_name, last_name = (first_name or "").strip()[:100], (last_name or "").strip()[:100]
     phone = (phone or "").strip()[:40]
-    customer, created = Customer.objects.get_or_create(
-        email=email, defaults={"first_name": first_name, "last_name": last_name, "phone": phone}
-    )
-    if not created:
-        changed = []
-        for name, value in (("first_name", first_name), ("last_name", last_name), ("phone", phone)):
-            if value and not getattr(customer, name):
-                setattr(customer, name, value)
-                changed.append(name)
-        if changed:
-            customer.save(update_fields=[*changed, "updated_at"])
+    found = select_models(_customer_sql(), [email], Customer)
+    if not found:
+        try:
+            with transaction.atomic():
+                return Customer.objects.create(
+                    email=email, first_name=first_name, last_name=last_name, phone=phone
+                )
+        except IntegrityError:
+            # Another request created them since our read.
+            found = select_models(_customer_sql(), [email], Customer)
+    customer = found[0][0]
+    changed = []
+    for name, value in (("first_name", first_name), ("last_name", last_name), ("phone", phone)):
+        if value and not getattr(customer, name):
+            setattr(customer, name, value)
+            changed.append(name)
+    if changed:
+        customer.save(update_fields=[*changed, "updated_at"])
     return customer
+
+
+@lru_cache(maxsize=1)
+def _customer_sql() -> str:
+    table = Customer._meta.db_table
+    return f"SELECT {columns(Customer, table)} FROM {table} WHERE {table}.email = %s"
 
 
 def _check_request(request: CaptureRequest) -> None:

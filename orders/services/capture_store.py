@@ -18,7 +18,9 @@ are read (`lock_first`), so the plan is made on figures nobody can change.
 
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 
+from django.db import connection
 from django.utils import timezone
 
 from inventory.errors import StockMoved
@@ -32,6 +34,7 @@ from inventory.services import (
 from inventory.sourcing import SourcingPlan
 from oms.money import to_money
 from oms.numbering import reserve_id
+from oms.rows import columns, insert_rows, select_models
 from oms.validators import normalize_country
 from oms.webhooks import webhook_publish, webhook_subscriptions
 from orders import events
@@ -73,12 +76,19 @@ class Catalog:
 def read_catalog(skus: set[str], *, lock: bool) -> Catalog:
     """The products and their levels in one query (a second only for SKUs without any level).
     With `lock`, the levels are locked in id order as they are read."""
-    levels = StockLevel.objects.filter(product__sku__in=skus).select_related("product", "warehouse")
-    if lock:
-        levels = levels.select_for_update(of=("self",)).order_by("id")
-    levels = list(levels)
+    skus = sorted(skus)
+    levels = []
+    for level, product, warehouse in select_models(
+        _catalog_sql(len(skus), lock, connection.features.has_select_for_update),
+        skus,
+        StockLevel,
+        Product,
+        Warehouse,
+    ):
+        level.product, level.warehouse = product, warehouse
+        levels.append(level)
     products = {level.product.sku: level.product for level in levels}
-    if missing := skus - products.keys():
+    if missing := set(skus) - products.keys():
         products.update((p.sku, p) for p in Product.objects.filter(sku__in=missing))
     active = [level for level in levels if level.warehouse.is_active]
     return Catalog(
@@ -86,6 +96,22 @@ def read_catalog(skus: set[str], *, lock: bool) -> Catalog:
         levels={(level.product_id, level.warehouse_id): level for level in active},
         warehouses={level.warehouse_id: level.warehouse for level in active},
     )
+
+
+@lru_cache(maxsize=64)
+def _catalog_sql(skus: int, lock: bool, can_lock: bool) -> str:
+    """The levels of `skus` SKUs with their products and warehouses, in StockLevel's order
+    (or, locked, in id order)."""
+    sql = (
+        f"SELECT {columns(StockLevel, 'l')}, {columns(Product, 'p')}, {columns(Warehouse, 'w')}"
+        f" FROM {StockLevel._meta.db_table} l"
+        f" JOIN {Product._meta.db_table} p ON p.id = l.product_id"
+        f" JOIN {Warehouse._meta.db_table} w ON w.id = l.warehouse_id"
+        f" WHERE p.sku IN ({', '.join(['%s'] * skus)})"
+    )
+    if not lock:
+        return sql + " ORDER BY l.product_id, w.priority"
+    return sql + " ORDER BY l.id" + (" FOR UPDATE OF l" if can_lock else "")
 
 
 def _address(data) -> Address | None:
@@ -178,8 +204,8 @@ def store_capture(
     _insert_order(order)
     for line in lines:
         line.order = order
-    OrderLine.objects.bulk_create(lines)
-    hold_rows = OrderHold.objects.bulk_create(
+    insert_rows(lines)
+    hold_rows = insert_rows(
         OrderHold(order=order, reason=reason, note=note[:500]) for reason, note in holds
     )
     with events.batched():
@@ -258,17 +284,19 @@ def _plan(order: Order, lines: list[OrderLine], catalog: Catalog):
 
 
 def _insert_order(order: Order) -> None:
-    """One INSERT with the number in it (the id comes from the sequence first); where ids come
-    only from the insert (SQLite), the number follows in an UPDATE."""
-    order.shipping_address.save(force_insert=True)
-    if order.billing_address is not None:
-        order.billing_address.save(force_insert=True)
+    """The addresses in one INSERT, then the order in one with its number in it (the id comes
+    from the sequence first); where ids come only from the insert (SQLite), the number
+    follows in an UPDATE."""
+    addresses = [a for a in (order.shipping_address, order.billing_address) if a is not None]
+    for address in addresses:
+        address.set_derived()
+    insert_rows(addresses)
     order.pk = reserve_id(Order)
     if order.pk is not None:
         order.number = f"SO-{order.pk:06d}"
-        order.save(force_insert=True)
+        insert_rows([order])
         return
-    order.save(force_insert=True)
+    insert_rows([order])
     order.number = f"SO-{order.pk:06d}"
     order.save(update_fields=["number"])
 
@@ -319,7 +347,7 @@ def _reserve(order, lines, plan: SourcingPlan, catalog, actor, subscribed, lock_
             stock_reserve_locked(levels=levels, subscribed=subscribed, **reserve)
     outstanding = {line.pk: line.quantity for line in lines if line.product_id is not None}
     by_line = {line.pk: line for line in lines}
-    return Allocation.objects.bulk_create(
+    return insert_rows(
         Allocation(
             order_line_id=line_id,
             stock_level=levels[(allocation.product_id, allocation.warehouse_id)],

@@ -1,0 +1,144 @@
+"""Inserting and reading model rows without compiling the statement each time.
+
+`Model.objects.bulk_create` builds its INSERT from scratch on every call: a few hundred
+microseconds of CPU per statement, whatever the row count. On the capture path (address,
+order, lines, holds, timeline, ledger, allocations) that was about a third of the service's
+CPU. `insert_rows` keeps the SQL per table, column list and row count, and only prepares the
+values (`pre_save`, so `auto_now` fields are filled as the ORM fills them, then
+`get_db_prep_save`), so the rows stored are the ones `bulk_create` would store; on PostgreSQL
+the statement text repeats, so psycopg prepares it server-side as well.
+
+Only plain rows: no signals (bulk_create sends none either), no multi-table inheritance.
+A backend that cannot return ids from a multi-row insert uses `bulk_create`.
+
+`select_models` is the reading half, for hot queries written once as SQL: it builds model
+instances from the rows with the converters a queryset applies (reading the catalog for a
+capture fell from 0.84 to 0.25 ms of CPU).
+"""
+
+from collections.abc import Iterable
+from functools import lru_cache
+
+from django.db import connections, router
+from django.db.models import Model
+
+MAX_PARAMETERS = 65_535
+# Statements for up to this many rows are kept (the hot paths insert a handful at a time).
+CACHED_ROWS = 50
+
+
+def insert_rows(objs: Iterable[Model]) -> list[Model]:
+    """INSERT `objs` (all of one model; all with their primary key set, or none) and give them
+    their ids; returns them as a list, like `bulk_create`."""
+    objs = list(objs)
+    if not objs:
+        return objs
+    model = type(objs[0])
+    alias = router.db_for_write(model)
+    connection = connections[alias]
+    if not connection.features.can_return_rows_from_bulk_insert:
+        return model._default_manager.using(alias).bulk_create(objs)
+    with_pk = objs[0].pk is not None
+    if any((obj.pk is not None) != with_pk or type(obj) is not model for obj in objs):
+        raise ValueError("insert_rows takes rows of one model, all with or all without an id.")
+    fields = _fields(model, with_pk)
+    batch = rows_per_insert(connection, fields, len(objs))
+    with connection.cursor() as cursor:
+        for start in range(0, len(objs), batch):
+            chunk = objs[start : start + batch]
+            params = []
+            for obj in chunk:
+                obj._prepare_related_fields_for_save(operation_name="insert_rows")
+                params.extend(
+                    field.get_db_prep_save(field.pre_save(obj, add=True), connection)
+                    for field in fields
+                )
+            sql = (_cached_sql if len(chunk) <= CACHED_ROWS else _sql)(
+                alias, model, with_pk, len(chunk)
+            )
+            cursor.execute(sql, params)
+            ids = None if with_pk else cursor.fetchall()
+            for index, obj in enumerate(chunk):
+                if ids is not None:
+                    obj.pk = ids[index][0]
+                obj._state.adding = False
+                obj._state.db = alias
+    return objs
+
+
+def rows_per_insert(connection, fields, rows: int) -> int:
+    """How many rows of `fields` one INSERT takes: the backend's limit, and PostgreSQL's of
+    65,535 parameters per statement."""
+    batch = connection.ops.bulk_batch_size(fields, [None] * rows) or rows
+    return max(1, min(batch, MAX_PARAMETERS // len(fields)))
+
+
+def _fields(model: type[Model], with_pk: bool) -> tuple:
+    pk = model._meta.pk
+    return tuple(field for field in model._meta.concrete_fields if with_pk or field is not pk)
+
+
+def _sql(alias: str, model: type[Model], with_pk: bool, rows: int) -> str:
+    quote = connections[alias].ops.quote_name
+    fields = _fields(model, with_pk)
+    row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    sql = (
+        f"INSERT INTO {quote(model._meta.db_table)} "
+        f"({', '.join(quote(field.column) for field in fields)}) "
+        f"VALUES {', '.join([row] * rows)}"
+    )
+    if not with_pk:
+        sql += f" RETURNING {quote(model._meta.pk.column)}"
+    return sql
+
+
+_cached_sql = lru_cache(maxsize=512)(_sql)
+
+
+# --- reading ------------------------------------------------------------------------------
+
+
+def columns(model: type[Model], alias: str) -> str:
+    """The select list `select_models` expects for `model` read as `alias`."""
+    return ", ".join(f"{alias}.{_quote(field.column)}" for field in model._meta.concrete_fields)
+
+
+def select_models(sql: str, params, *models: type[Model]) -> list[tuple[Model, ...]]:
+    """Run `sql`, whose select list is `columns(model, alias)` for each of `models` in turn,
+    and build one instance of each per row, the way a queryset would (the backend's and the
+    fields' converters applied, so the values are those the ORM reads)."""
+    connection = connections[router.db_for_read(models[0])]
+    layout = [(model, *_converters(connection.alias, model)) for model in models]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    found = []
+    for row in rows:
+        start, instances = 0, []
+        for model, names, converters in layout:
+            values = list(row[start : start + len(names)])
+            for index, column, converter in converters:
+                for convert in converter:
+                    values[index] = convert(values[index], column, connection)
+            instances.append(model.from_db(connection.alias, names, values))
+            start += len(names)
+        found.append(tuple(instances))
+    return found
+
+
+@lru_cache(maxsize=128)
+def _converters(alias: str, model: type[Model]) -> tuple[list[str], list]:
+    """The field names of `model`'s columns and, by position, the converters each needs."""
+    connection = connections[alias]
+    fields = model._meta.concrete_fields
+    converters = []
+    for index, field in enumerate(fields):
+        column = field.get_col(model._meta.db_table)
+        found = connection.ops.get_db_converters(column) + field.get_db_converters(connection)
+        if found:
+            converters.append((index, column, tuple(found)))
+    return [field.attname for field in fields], converters
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'

@@ -1,0 +1,101 @@
+"""`oms.rows`: rows inserted and read without compiling the statement each time store and read
+what the ORM would (on both backends: the suite runs on SQLite and PostgreSQL)."""
+
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+
+from inventory.models import Product, StockLevel, Warehouse
+from oms.rows import columns, insert_rows, rows_per_insert, select_models
+from orders.models import Address, Order, OrderEvent
+from tests.inventory.factories import ProductFactory, WarehouseFactory, give_stock
+from tests.orders.factories import SalesChannelFactory, capture
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def order():
+    give_stock(ProductFactory(sku="MUG"), WarehouseFactory(code="EAST"), 5)
+    return capture(SalesChannelFactory(code="web"), [("MUG", 1)])
+
+
+def test_inserted_rows_get_their_ids_and_are_stored_as_the_orm_stores_them(order):
+    entries = insert_rows(
+        OrderEvent(order=order, type="note", message=f"Note {n}", data={"n": n, "tags": ["a"]})
+        for n in range(3)
+    )
+
+    assert [entry.pk for entry in entries] == sorted(entry.pk for entry in entries)
+    assert all(entry._state.adding is False for entry in entries)
+    stored = OrderEvent.objects.filter(pk__in=[entry.pk for entry in entries]).order_by("pk")
+    assert [(e.message, e.data, e.actor_label) for e in stored] == [
+        (f"Note {n}", {"n": n, "tags": ["a"]}, "system") for n in range(3)
+    ]
+    # auto_now_add filled in on the instances, as save() and bulk_create do
+    assert [e.created_at for e in stored] == [entry.created_at for entry in entries]
+
+
+def test_a_related_row_saved_after_assignment_gives_its_id():
+    address = Address(name="Ada", country="US", phone="+1 212 555 0100")
+    address.set_derived()
+    insert_rows([address])
+    assert address.pk is not None
+    stored = Address.objects.get(pk=address.pk)
+    assert (stored.name, stored.phone_normalized) == ("Ada", address.phone_normalized)
+    assert stored.phone_normalized.startswith("+1212")
+
+
+def test_rows_with_their_ids_set_are_inserted_with_them(order):
+    next_id = OrderEvent.objects.order_by("-pk").values_list("pk", flat=True)[0] + 1000
+    insert_rows([OrderEvent(pk=next_id, order=order, type="note", message="Chosen id")])
+    assert OrderEvent.objects.get(pk=next_id).message == "Chosen id"
+
+
+def test_more_rows_than_one_statement_takes_are_split(order, django_assert_num_queries):
+    count = 10_000  # more than one statement takes on either backend
+    batch = rows_per_insert(connection, OrderEvent._meta.concrete_fields[1:], count)
+    assert batch < count
+    with django_assert_num_queries(-(-count // batch)):
+        entries = insert_rows(
+            OrderEvent(order=order, type="note", message=str(n)) for n in range(count)
+        )
+    assert len({entry.pk for entry in entries}) == count
+    assert OrderEvent.objects.filter(order=order, type="note").count() == count
+
+
+def test_rows_of_mixed_kinds_are_refused(order):
+    with pytest.raises(ValueError, match="one model"):
+        insert_rows([OrderEvent(order=order, type="note"), OrderEvent(pk=10**9, order=order)])
+    assert insert_rows([]) == []
+
+
+def test_models_read_by_sql_equal_what_a_queryset_reads(order):
+    level = StockLevel.objects.get(product__sku="MUG")
+    sql = (
+        f"SELECT {columns(StockLevel, 'l')}, {columns(Product, 'p')}, {columns(Warehouse, 'w')}"
+        " FROM inventory_stocklevel l JOIN inventory_product p ON p.id = l.product_id"
+        " JOIN inventory_warehouse w ON w.id = l.warehouse_id WHERE p.sku = %s"
+    )
+    [(read_level, product, warehouse)] = select_models(sql, ["MUG"], StockLevel, Product, Warehouse)
+
+    for read, expected in ((read_level, level), (product, level.product)):
+        for field in type(expected)._meta.concrete_fields:
+            assert getattr(read, field.attname) == getattr(expected, field.attname), field.name
+    assert product.price == Decimal("19.90") and isinstance(product.price, Decimal)
+    assert warehouse.code == "EAST" and warehouse.is_active is True
+    assert read_level._state.adding is False
+
+
+def test_json_and_dates_come_back_converted(order):
+    table = OrderEvent._meta.db_table
+    events = select_models(
+        f"SELECT {columns(OrderEvent, table)} FROM {table} WHERE order_id = %s ORDER BY id",
+        [order.pk],
+        OrderEvent,
+    )
+    expected = list(OrderEvent.objects.filter(order=order).order_by("id"))
+    assert [(e.data, e.created_at) for (e,) in events] == [(e.data, e.created_at) for e in expected]
+    assert isinstance(events[0][0].data, dict)
+    assert Order.objects.get(pk=order.pk).events.count() == len(events)
