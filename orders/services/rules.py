@@ -6,12 +6,13 @@ apart). Capture and processing both ask here; neither writes anything from this 
 
 from collections import defaultdict
 from datetime import timedelta
+from functools import lru_cache
 
-from django.db.models import Q
+from django.db import connection
 from django.utils import timezone
 
 from oms.validators import COUNTRY_CODE
-from orders.models import HoldReason, Order, OrderLine, OrderStatus
+from orders.models import HoldReason, Order, OrderLine, OrderStatus, SalesChannel
 
 DUPLICATE_WINDOW = timedelta(minutes=10)
 # Holds that rules place once: after staff release one, processing does not place it again.
@@ -59,7 +60,7 @@ def rule_holds(order: Order, lines: list[OrderLine]) -> list[tuple[str, str]]:
                 f"threshold of {threshold}.",
             )
         )
-    candidates = list(duplicate_candidates(order).values_list("pk", "number", "channel__code"))
+    candidates = duplicate_candidates(order)
     if candidates:
         baskets: dict[int, set[str]] = defaultdict(set)
         others = OrderLine.objects.filter(order_id__in=[pk for pk, _, _ in candidates])
@@ -79,18 +80,40 @@ def rule_holds(order: Order, lines: list[OrderLine]) -> list[tuple[str, str]]:
     return holds
 
 
-def duplicate_candidates(order: Order):
-    """Orders from the same email (in any case) on other channels placed within the window,
-    newest first: read through the index on (UPPER(email), placed_at) in its own order, so
-    the cost stays the same however many orders the window holds (at 100,000 orders in it,
-    0.8 ms instead of 70 ms reading them all by placing time)."""
+def duplicate_candidates(order: Order) -> list[tuple[int, str, str]]:
+    """(id, number, channel code) of the orders from the same email (in any case) on other
+    channels placed within the window, newest first (at most 20).
+
+    Every capture asks, so the query is written once as SQL rather than compiled each time.
+    It reads through the index on (UPPER(email), placed_at) in its own order, so the cost
+    stays the same however many orders the window holds (at 100,000 orders in it, 0.8 ms
+    instead of 70 ms reading them all by placing time)."""
+    sql, params = duplicate_candidates_query(order)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [tuple(row) for row in cursor.fetchall()]
+
+
+def duplicate_candidates_query(order: Order) -> tuple[str, list]:
+    """The SQL `duplicate_candidates` runs, and its parameters (tests EXPLAIN it)."""
     placed = order.placed_at or timezone.now()
-    others = ~Q(channel=order.channel) & ~Q(status=OrderStatus.CANCELLED)
+    adapt = connection.ops.adapt_datetimefield_value
+    params = [order.email, adapt(placed - DUPLICATE_WINDOW), adapt(placed + DUPLICATE_WINDOW)]
+    params += [order.channel_id, OrderStatus.CANCELLED]
     if order.pk is not None:
-        others &= ~Q(pk=order.pk)
-    return Order.objects.filter(
-        others,
-        email__iexact=order.email,
-        placed_at__gte=placed - DUPLICATE_WINDOW,
-        placed_at__lte=placed + DUPLICATE_WINDOW,
-    ).order_by("-placed_at")[:20]
+        params.append(order.pk)
+    return _duplicates_sql(connection.vendor, order.pk is not None), params
+
+
+@lru_cache(maxsize=4)
+def _duplicates_sql(vendor: str, stored: bool) -> str:
+    # UPPER(email::text) is the index's expression on PostgreSQL; SQLite has no `::`.
+    email = "o.email::text" if vendor == "postgresql" else "o.email"
+    return (
+        f"SELECT o.id, o.number, c.code FROM {Order._meta.db_table} o"
+        f" JOIN {SalesChannel._meta.db_table} c ON c.id = o.channel_id"
+        f" WHERE UPPER({email}) = UPPER(%s) AND o.placed_at >= %s AND o.placed_at <= %s"
+        " AND o.channel_id <> %s AND o.status <> %s"
+        + (" AND o.id <> %s" if stored else "")
+        + " ORDER BY o.placed_at DESC LIMIT 20"
+    )

@@ -7,9 +7,19 @@ import pytest
 from django.db import connection
 
 from inventory.models import Product, StockLevel, Warehouse
-from oms.rows import columns, insert_rows, rows_per_insert, select_models
-from orders.models import Address, Order, OrderEvent
+from oms.models import ApiClient
+from oms.rows import (
+    columns,
+    insert_rows,
+    rows_per_insert,
+    select_models,
+    select_related_models,
+)
+from oms.services import api_client_create
+from orders.models import Address, Order, OrderEvent, SalesChannel
+from orders.services import channel_api_key_create
 from tests.inventory.factories import ProductFactory, WarehouseFactory, give_stock
+from tests.oms.factories import UserFactory
 from tests.orders.factories import SalesChannelFactory, capture
 
 pytestmark = pytest.mark.django_db
@@ -99,3 +109,37 @@ def test_json_and_dates_come_back_converted(order):
     assert [(e.data, e.created_at) for (e,) in events] == [(e.data, e.created_at) for e in expected]
     assert isinstance(events[0][0].data, dict)
     assert Order.objects.get(pk=order.pk).events.count() == len(events)
+
+
+def _related_as_orm_reads(client_id: int):
+    return ApiClient.objects.select_related("user", "channel_link__channel").get(pk=client_id)
+
+
+def test_related_rows_are_cached_as_select_related_caches_them(django_assert_num_queries):
+    channel = SalesChannelFactory(code="shop")
+    channel_client, _ = channel_api_key_create(channel=channel)
+    staff_client, _ = api_client_create(name="staff", user=UserFactory(role="Support"))
+    related = ("user", "channel_link__channel")
+
+    with django_assert_num_queries(1):
+        found = select_related_models(
+            ApiClient, related, "t0.id IN (%s, %s)", [channel_client.pk, staff_client.pk]
+        )
+        by_id = {client.pk: client for client in found}
+        read_channel_client, read_staff_client = by_id[channel_client.pk], by_id[staff_client.pk]
+        assert read_channel_client.user is None
+        assert read_channel_client.channel_link.channel.code == "shop"
+        assert read_staff_client.user.username == staff_client.user.username
+        assert getattr(read_staff_client, "channel_link", None) is None
+
+    expected = _related_as_orm_reads(channel_client.pk)
+    channel_read = read_channel_client.channel_link.channel
+    for field in SalesChannel._meta.concrete_fields:
+        assert getattr(channel_read, field.attname) == getattr(
+            expected.channel_link.channel, field.attname
+        ), field.name
+
+
+def test_a_path_it_cannot_follow_is_refused():
+    with pytest.raises(ValueError, match="cannot follow"):
+        select_related_models(SalesChannel, ("api_keys",), "t0.id = %s", [1])
