@@ -49,11 +49,7 @@ def insert_rows(objs: Iterable[Model]) -> list[Model]:
             chunk = objs[start : start + batch]
             params = []
             for obj in chunk:
-                obj._prepare_related_fields_for_save(operation_name="insert_rows")
-                params.extend(
-                    field.get_db_prep_save(field.pre_save(obj, add=True), connection)
-                    for field in fields
-                )
+                params.extend(_values(obj, fields, connection))
             sql = (_cached_sql if len(chunk) <= CACHED_ROWS else _sql)(
                 alias, model, with_pk, len(chunk)
             )
@@ -65,6 +61,41 @@ def insert_rows(objs: Iterable[Model]) -> list[Model]:
                 obj._state.adding = False
                 obj._state.db = alias
     return objs
+
+
+def insert_row_unless_taken(obj: Model, *, unique: tuple[str, ...]) -> bool:
+    """INSERT one row (without its id) unless a row with the same `unique` columns is there
+    (`ON CONFLICT … DO NOTHING`: no savepoint, no error to recover from); True, with the id
+    set, when it was inserted. A row another transaction is inserting is waited for."""
+    model = type(obj)
+    alias = router.db_for_write(model)
+    connection = connections[alias]
+    fields = _fields(model, with_pk=False)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _unless_taken_sql(alias, model, unique), list(_values(obj, fields, connection))
+        )
+        inserted = cursor.fetchone()
+    if inserted is None:
+        return False
+    obj.pk = inserted[0]
+    obj._state.adding, obj._state.db = False, alias
+    return True
+
+
+def _values(obj: Model, fields, connection):
+    """The row's values as the database takes them, `auto_now` fields filled as save() does."""
+    obj._prepare_related_fields_for_save(operation_name="insert_rows")
+    return (field.get_db_prep_save(field.pre_save(obj, add=True), connection) for field in fields)
+
+
+@lru_cache(maxsize=16)
+def _unless_taken_sql(alias: str, model: type[Model], unique: tuple[str, ...]) -> str:
+    quote = connections[alias].ops.quote_name
+    insert = _sql(alias, model, False, 1)
+    conflict = ", ".join(quote(model._meta.get_field(name).column) for name in unique)
+    returning = insert.index(" RETURNING ")
+    return f"{insert[:returning]} ON CONFLICT ({conflict}) DO NOTHING{insert[returning:]}"
 
 
 def rows_per_insert(connection, fields, rows: int) -> int:

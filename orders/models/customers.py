@@ -46,9 +46,13 @@ class Customer(TimeStampedModel):
         return self.email
 
     def save(self, *args, **kwargs):
+        self.set_derived()
+        super().save(*args, **with_derived(kwargs, self.DERIVED_FIELDS))
+
+    def set_derived(self) -> None:
+        """Fill the fields kept from the others; `save()` does, and so must a bulk insert."""
         self.phone_normalized = normalize_phone(self.phone)
         self.name_normalized = normalize_name(self.first_name, self.last_name)
-        super().save(*args, **with_derived(kwargs, self.DERIVED_FIELDS))
 
     @property
     def full_name(self) -> str:

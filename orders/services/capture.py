@@ -17,7 +17,7 @@ from django.db import IntegrityError, OperationalError, transaction
 
 from inventory.errors import StockMoved
 from oms.money import MAX_MONEY, ZERO, to_money
-from oms.rows import columns, select_models
+from oms.rows import columns, insert_row_unless_taken, select_models
 from oms.validators import CURRENCY_CODE_MESSAGE, is_currency_code
 from orders.errors import DuplicateOrder, OrderInvalid
 from orders.models import Customer, Order, SalesChannel
@@ -95,14 +95,12 @@ def customer_for(*, email: str, first_name: str = "", last_name: str = "", phone
     phone = (phone or "").strip()[:40]
     found = select_models(_customer_sql(), [email], Customer)
     if not found:
-        try:
-            with transaction.atomic():
-                return Customer.objects.create(
-                    email=email, first_name=first_name, last_name=last_name, phone=phone
-                )
-        except IntegrityError:
-            # Another request created them since our read.
-            found = select_models(_customer_sql(), [email], Customer)
+        customer = Customer(email=email, first_name=first_name, last_name=last_name, phone=phone)
+        customer.set_derived()
+        if insert_row_unless_taken(customer, unique=("email",)):
+            return customer
+        # Another request created them since our read.
+        found = select_models(_customer_sql(), [email], Customer)
     customer = found[0][0]
     changed = []
     for name, value in (("first_name", first_name), ("last_name", last_name), ("phone", phone)):

@@ -1,23 +1,25 @@
 """`oms.rows`: rows inserted and read without compiling the statement each time store and read
 what the ORM would (on both backends: the suite runs on SQLite and PostgreSQL)."""
 
+import threading
 from decimal import Decimal
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 
 from inventory.models import Product, StockLevel, Warehouse
 from oms.models import ApiClient
 from oms.rows import (
     columns,
+    insert_row_unless_taken,
     insert_rows,
     rows_per_insert,
     select_models,
     select_related_models,
 )
 from oms.services import api_client_create
-from orders.models import Address, Order, OrderEvent, SalesChannel
-from orders.services import channel_api_key_create
+from orders.models import Address, Customer, Order, OrderEvent, SalesChannel
+from orders.services import channel_api_key_create, customer_for
 from tests.inventory.factories import ProductFactory, WarehouseFactory, give_stock
 from tests.oms.factories import UserFactory
 from tests.orders.factories import SalesChannelFactory, capture
@@ -143,3 +145,43 @@ def test_related_rows_are_cached_as_select_related_caches_them(django_assert_num
 def test_a_path_it_cannot_follow_is_refused():
     with pytest.raises(ValueError, match="cannot follow"):
         select_related_models(SalesChannel, ("api_keys",), "t0.id = %s", [1])
+
+
+def test_a_row_is_inserted_unless_its_unique_columns_are_taken():
+    first = Customer(email="ada@example.com", first_name="Ada", phone="+1 212 555 0100")
+    first.set_derived()
+    assert insert_row_unless_taken(first, unique=("email",)) is True
+    assert Customer.objects.get(pk=first.pk).name_normalized == first.name_normalized
+
+    second = Customer(email="ada@example.com", first_name="Someone else")
+    assert insert_row_unless_taken(second, unique=("email",)) is False
+    assert second.pk is None
+    assert Customer.objects.get(email="ada@example.com").first_name == "Ada"
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_customers_created_by_racing_captures_are_one_customer():
+    """Twelve threads find no customer for one email and create them at once: one row, and
+    every thread gets it (the statement waits for the other inserts instead of failing)."""
+    barrier = threading.Barrier(12)
+    found, errors = [], []
+
+    def create() -> None:
+        try:
+            barrier.wait()
+            with transaction.atomic():
+                found.append(customer_for(email="Race@Example.com", first_name="Ra").pk)
+        except Exception as error:
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=create) for _ in range(12)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert Customer.objects.filter(email="race@example.com").count() == 1
+    assert set(found) == {Customer.objects.get(email="race@example.com").pk}
