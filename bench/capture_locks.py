@@ -1,7 +1,7 @@
 """How long a capture holds its stock locks, timed in this process around the three ways
 `orders.services.capture_store` takes them: `stock_reserve_guarded` (the one statement that
 locks and reserves, the usual way), `lock_levels_by_id` (a plan with a shortfall) and
-`read_catalog(lock=True)` (a capture run again, planning under locks, after the stock moved).
+`read_catalog_later(lock=True)` (a capture run again, planning under locks, after the stock moved).
 
 Two figures per capture, both ending when its COMMIT has returned (a `transaction.on_commit`
 callback registered as the locks are taken): `held`, from the moment the locking call returned,
@@ -17,7 +17,7 @@ import time
 
 from bench.capture_load import percentile
 
-WRAPPED = ("stock_reserve_guarded", "lock_levels_by_id", "read_catalog")
+WRAPPED = ("stock_reserve_guarded", "lock_levels_by_id", "read_catalog_later")
 
 
 class LockWindows:
@@ -42,11 +42,11 @@ class LockWindows:
 
     def _timed(self, name: str, original):
         def timed(*args, **kwargs):
-            if name == "read_catalog" and not kwargs.get("lock"):
+            if name == "read_catalog_later" and not kwargs.get("lock"):
                 return original(*args, **kwargs)
             requested = time.perf_counter()
             result = original(*args, **kwargs)
-            self._until_commit(requested, time.perf_counter(), name == "read_catalog")
+            self._until_commit(requested, time.perf_counter(), name == "read_catalog_later")
             return result
 
         return timed

@@ -7,6 +7,8 @@ case. `numbered` turns each of those into the stored form, so a lookup is one in
 
 from django.db import connection
 
+from oms.rows import Pending
+
 
 def numbered(text: str, prefix: str) -> str:
     """'42', 'sh-42' or 'SH-000042' → 'SH-000042'; anything else as typed (upper case)."""
@@ -21,11 +23,21 @@ def reserve_id(model) -> int | None:
     """The next id of `model`'s table, taken from its sequence, so the row can be inserted with
     its number already in it (one INSERT, no UPDATE of a unique column right after). None on
     SQLite, whose ids come only from the insert itself."""
+    ids = reserve_ids(model)
+    return None if ids is None else ids[0]
+
+
+def reserve_ids(*models) -> list[int] | None:
+    """The next id of each of `models`' tables (a model named twice gets two), in one
+    statement; None on SQLite."""
+    pending = reserve_ids_later(*models)
+    return None if pending is None else pending.result()
+
+
+def reserve_ids_later(*models) -> Pending | None:
+    """`reserve_ids`, sent now (`oms.rows.Pending`); None on SQLite."""
     if connection.vendor != "postgresql":
         return None
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, %s))",
-            [model._meta.db_table, model._meta.pk.column],
-        )
-        return cursor.fetchone()[0]
+    params = [value for model in models for value in (model._meta.db_table, model._meta.pk.column)]
+    taken = ", ".join(["nextval(pg_get_serial_sequence(%s, %s))"] * len(models))
+    return Pending(f"SELECT {taken}", params, lambda rows: list(rows[0]))

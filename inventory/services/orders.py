@@ -126,7 +126,7 @@ def stock_reserve_guarded(
                 actor=actor if actor is not None and actor.is_authenticated else None,
             )
         )
-    insert_rows(movements)
+    insert_rows(movements, returning=False)
     after_change(before, touched, subscribed=subscribed)
     return list(touched.values())
 

@@ -15,6 +15,7 @@ from oms.webhooks.services import (
     webhook_event_has_subscribers,
     webhook_publish,
     webhook_subscriptions,
+    webhook_subscriptions_later,
     webhook_sweep,
 )
 from oms.webhooks.signing import SIGNATURE_HEADER, sign_payload, verify_signature
@@ -32,5 +33,6 @@ __all__ = [
     "webhook_event_has_subscribers",
     "webhook_publish",
     "webhook_subscriptions",
+    "webhook_subscriptions_later",
     "webhook_sweep",
 ]

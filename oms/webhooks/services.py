@@ -23,7 +23,7 @@ from oms.models import (
     WebhookEndpoint,
     WebhookEvent,
 )
-from oms.rows import columns, select_models
+from oms.rows import Pending, columns, send_models
 from oms.webhooks.sender import PostResult, post_json, webhook_body, webhook_headers
 
 RETRY_WINDOW = timedelta(hours=24)
@@ -53,7 +53,16 @@ def webhook_subscriptions() -> frozenset[str]:
     """Every event some active endpoint subscribes to (one small query, asked by every order
     capture, so not compiled each time). A service that publishes several events reads this
     once and passes it as `subscribed`."""
-    endpoints = select_models(_active_endpoints_sql(), [], WebhookEndpoint)
+    return webhook_subscriptions_later().result()
+
+
+def webhook_subscriptions_later() -> Pending:
+    """`webhook_subscriptions`, sent now and read when its `result()` is asked for."""
+    endpoints = send_models(_active_endpoints_sql(), [], WebhookEndpoint)
+    return endpoints.then(_subscribed_events)
+
+
+def _subscribed_events(endpoints) -> frozenset[str]:
     return frozenset(event for (endpoint,) in endpoints for event in endpoint.events)
 
 

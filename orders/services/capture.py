@@ -11,17 +11,16 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
-from functools import lru_cache
 
 from django.db import IntegrityError, OperationalError, transaction
 
 from inventory.errors import StockMoved
 from oms.money import MAX_MONEY, ZERO, to_money
-from oms.rows import columns, insert_row_unless_taken, select_models
+from oms.rows import insert_row_unless_taken
 from oms.validators import CURRENCY_CODE_MESSAGE, is_currency_code
 from orders.errors import DuplicateOrder, OrderInvalid
 from orders.models import Customer, Order, SalesChannel
-from orders.services.capture_store import store_capture
+from orders.services.capture_store import customer_lookup_later, send_reads, store_capture
 from orders.services.common import check_order_fits, on_commit
 from orders.services.notifications import order_confirmations_nudge
 
@@ -88,19 +87,23 @@ class CaptureRequest:
     data_problems: list[str] = field(default_factory=list)
 
 
-def customer_for(*, email: str, first_name: str = "", last_name: str = "", phone: str = ""):
-    """Find the customer by email (case-insensitive) or create them; fill in blanks we learn."""
+def customer_for(
+    *, email: str, first_name: str = "", last_name: str = "", phone: str = "", found=None
+):
+    """Find the customer by email (case-insensitive) or create them; fill in blanks we learn.
+    `found`: the caller's read of them (`capture_store.customer_lookup_later`), if it has one."""
     email = email.strip().lower()
     first_name, last_name = (first_name or "").strip()[:100], (last_name or "").strip()[:100]
     phone = (phone or "").strip()[:40]
-    found = select_models(_customer_sql(), [email], Customer)
+    if found is None:
+        found = customer_lookup_later(email).result()
     if not found:
         customer = Customer(email=email, first_name=first_name, last_name=last_name, phone=phone)
         customer.set_derived()
         if insert_row_unless_taken(customer, unique=("email",)):
             return customer
         # Another request created them since our read.
-        found = select_models(_customer_sql(), [email], Customer)
+        found = customer_lookup_later(email).result()
     customer = found[0][0]
     changed = []
     for name, value in (("first_name", first_name), ("last_name", last_name), ("phone", phone)):
@@ -110,12 +113,6 @@ def customer_for(*, email: str, first_name: str = "", last_name: str = "", phone
     if changed:
         customer.save(update_fields=[*changed, "updated_at"])
     return customer
-
-
-@lru_cache(maxsize=1)
-def _customer_sql() -> str:
-    table = Customer._meta.db_table
-    return f"SELECT {columns(Customer, table)} FROM {table} WHERE {table}.email = %s"
 
 
 def _check_request(request: CaptureRequest) -> None:
@@ -218,16 +215,19 @@ def order_capture(
 
 
 def _capture(channel, request: CaptureRequest, source, actor, actor_label, lock_first) -> Order:
+    reads = send_reads(channel, request, lock_first=lock_first)
     customer = customer_for(
         email=request.email,
         first_name=request.first_name,
         last_name=request.last_name,
         phone=request.phone,
+        found=reads.customer.result(),
     )
     order = store_capture(
         channel,
         request,
         customer=customer,
+        reads=reads,
         source=source,
         actor=actor,
         actor_label=actor_label,

@@ -17,8 +17,9 @@ are read (`lock_first`), so the plan is made on figures nobody can change.
 """
 
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
-from functools import lru_cache
+from functools import lru_cache, partial
 
 from django.db import connection
 from django.utils import timezone
@@ -33,15 +34,16 @@ from inventory.services import (
 )
 from inventory.sourcing import SourcingPlan
 from oms.money import to_money
-from oms.numbering import reserve_id
-from oms.rows import columns, insert_rows, select_models
+from oms.numbering import reserve_ids_later
+from oms.rows import Pending, columns, insert_rows, pipelined, send_models
 from oms.validators import normalize_country
-from oms.webhooks import webhook_publish, webhook_subscriptions
+from oms.webhooks import webhook_publish, webhook_subscriptions_later
 from orders import events
 from orders.errors import OrderInvalid
 from orders.models import (
     Address,
     Allocation,
+    Customer,
     HoldReason,
     Order,
     OrderHold,
@@ -60,7 +62,7 @@ from orders.services.processing import (
     sourcing_plan,
     split_allocations,
 )
-from orders.services.rules import rule_holds, validation_holds
+from orders.services.rules import duplicate_candidates_later, rule_holds, validation_holds
 from orders.signals import order_captured, order_ready
 
 
@@ -76,15 +78,20 @@ class Catalog:
 def read_catalog(skus: set[str], *, lock: bool) -> Catalog:
     """The products and their levels in one query (a second only for SKUs without any level).
     With `lock`, the levels are locked in id order as they are read."""
+    return read_catalog_later(skus, lock=lock).result()
+
+
+def read_catalog_later(skus: set[str], *, lock: bool) -> Pending:
+    """`read_catalog`, sent now and read when its `result()` is asked for."""
     skus = sorted(skus)
+    sql = _catalog_sql(len(skus), lock, connection.features.has_select_for_update)
+    rows = send_models(sql, skus, StockLevel, Product, Warehouse)
+    return rows.then(partial(_catalog, skus))
+
+
+def _catalog(skus: list[str], rows) -> Catalog:
     levels = []
-    for level, product, warehouse in select_models(
-        _catalog_sql(len(skus), lock, connection.features.has_select_for_update),
-        skus,
-        StockLevel,
-        Product,
-        Warehouse,
-    ):
+    for level, product, warehouse in rows:
         level.product, level.warehouse = product, warehouse
         levels.append(level)
     products = {level.product.sku: level.product for level in levels}
@@ -142,13 +149,66 @@ def _lines(request, products: dict[str, Product]) -> list[OrderLine]:
     return lines
 
 
+@dataclass
+class CaptureReads:
+    """What a capture reads before it decides, sent together (`send_reads`); each is read
+    with `result()` where it is needed."""
+
+    placed_at: datetime
+    customer: Pending  # [(Customer,)] with this email, or []
+    catalog: Pending  # Catalog
+    subscribed: Pending  # the webhook events someone listens to
+    duplicates: Pending  # `rules.duplicate_candidates` of the order
+    ids: Pending | None  # [order id, address ids…] from the sequences; None on SQLite
+
+
+def send_reads(channel, request, *, lock_first: bool) -> CaptureReads:
+    """Send every read of a capture at once: on PostgreSQL they go out together with the
+    transaction's BEGIN, one round trip in all (`oms.rows.pipelined`)."""
+    email = request.email.strip().lower()
+    placed_at = request.placed_at or timezone.now()
+    addresses = [a for a in (request.shipping_address, request.billing_address) if a is not None]
+    with pipelined():
+        return CaptureReads(
+            placed_at=placed_at,
+            customer=customer_lookup_later(email),
+            catalog=read_catalog_later(
+                {line.sku.strip() for line in request.lines}, lock=lock_first
+            ),
+            subscribed=webhook_subscriptions_later(),
+            duplicates=duplicate_candidates_later(
+                email=email, placed_at=placed_at, channel_id=channel.pk
+            ),
+            ids=reserve_ids_later(Order, *(Address for _ in addresses)),
+        )
+
+
+def customer_lookup_later(email: str) -> Pending:
+    """The customer with this (lower-case) email, as [(Customer,)] or []."""
+    return send_models(_customer_sql(), [email], Customer)
+
+
+@lru_cache(maxsize=1)
+def _customer_sql() -> str:
+    table = Customer._meta.db_table
+    return f"SELECT {columns(Customer, table)} FROM {table} WHERE {table}.email = %s"
+
+
 def store_capture(
-    channel, request, *, customer, source: str, actor, actor_label, lock_first: bool
+    channel,
+    request,
+    *,
+    customer,
+    reads: CaptureReads,
+    source: str,
+    actor,
+    actor_label,
+    lock_first: bool,
 ) -> Order:
     """Store one validated request for `customer` (see the module docstring for the shape)."""
-    # --- reads ---------------------------------------------------------------------------
-    catalog = read_catalog({line.sku.strip() for line in request.lines}, lock=lock_first)
-    subscribed = webhook_subscriptions()
+    # --- reads, sent by `send_reads` -----------------------------------------------------
+    catalog = reads.catalog.result()
+    subscribed = reads.subscribed.result()
 
     # --- decisions in memory -------------------------------------------------------------
     lines = _lines(request, catalog.products)
@@ -183,12 +243,12 @@ def store_capture(
         allow_backorder=request.allow_backorder,
         payment_request=request.payment or {},
         confirmation_due=request.notify_customer,
-        placed_at=request.placed_at or timezone.now(),
+        placed_at=reads.placed_at,
         draft_token=request.draft_token,
     )
     order.ship_by = ship_by_for(order)
     placed_from = step_transition(order, "place", actor=actor)
-    holds = _holds(order, request, lines)
+    holds = _holds(order, request, lines, reads.duplicates.result())
     plan, needed = _plan(order, lines, catalog)
     if holds:
         final = "hold"
@@ -201,10 +261,12 @@ def store_capture(
     order.fulfillment_status = fulfillment_status_for(open_units=order.units, allocated=allocated)
 
     # --- writes --------------------------------------------------------------------------
-    _insert_order(order)
-    for line in lines:
-        line.order = order
-    insert_rows(lines)
+    # The addresses, the order and its lines go out together: only the lines' ids come back.
+    with pipelined():
+        _insert_order(order, reads.ids.result() if reads.ids else None)
+        for line in lines:
+            line.order = order
+        insert_rows(lines)
     hold_rows = insert_rows(
         OrderHold(order=order, reason=reason, note=note[:500]) for reason, note in holds
     )
@@ -242,7 +304,7 @@ def _by_id(catalog: Catalog) -> dict[int, Product]:
     return {product.pk: product for product in catalog.products.values()}
 
 
-def _holds(order: Order, request, lines: list[OrderLine]) -> list[tuple[str, str]]:
+def _holds(order: Order, request, lines: list[OrderLine], candidates) -> list[tuple[str, str]]:
     """The holds a new order starts with: what the door had to change, totals that do not add
     up, then the validation and risk rules processing applies to every order."""
     holds = []
@@ -259,7 +321,9 @@ def _holds(order: Order, request, lines: list[OrderLine]) -> list[tuple[str, str
             )
         )
     placed = {reason for reason, _ in holds}
-    for reason, note in validation_holds(order, lines) + rule_holds(order, lines):
+    for reason, note in validation_holds(order, lines) + rule_holds(
+        order, lines, candidates=candidates
+    ):
         if reason not in placed:
             holds.append((reason, note))
             placed.add(reason)
@@ -283,22 +347,25 @@ def _plan(order: Order, lines: list[OrderLine], catalog: Catalog):
     return plan, needed
 
 
-def _insert_order(order: Order) -> None:
-    """The addresses in one INSERT, then the order in one with its number in it (the id comes
-    from the sequence first); where ids come only from the insert (SQLite), the number
-    follows in an UPDATE."""
+def _insert_order(order: Order, ids: list[int] | None) -> None:
+    """The addresses and the order with the ids `send_reads` took from the sequences, so the
+    order goes in with its number and neither insert waits for an answer; where ids come only
+    from the insert (SQLite), the number follows in an UPDATE."""
     addresses = [a for a in (order.shipping_address, order.billing_address) if a is not None]
     for address in addresses:
         address.set_derived()
-    insert_rows(addresses)
-    order.pk = reserve_id(Order)
-    if order.pk is not None:
-        order.number = f"SO-{order.pk:06d}"
+    if ids is None:
+        insert_rows(addresses)
         insert_rows([order])
+        order.number = f"SO-{order.pk:06d}"
+        order.save(update_fields=["number"])
         return
-    insert_rows([order])
+    order.pk = ids[0]
+    for address, pk in zip(addresses, ids[1:], strict=True):
+        address.pk = pk
     order.number = f"SO-{order.pk:06d}"
-    order.save(update_fields=["number"])
+    insert_rows(addresses)
+    insert_rows([order])
 
 
 def _publish(order: Order, placed_from: str, final_from: str, subscribed) -> None:
@@ -347,14 +414,16 @@ def _reserve(order, lines, plan: SourcingPlan, catalog, actor, subscribed, lock_
             stock_reserve_locked(levels=levels, subscribed=subscribed, **reserve)
     outstanding = {line.pk: line.quantity for line in lines if line.product_id is not None}
     by_line = {line.pk: line for line in lines}
-    return insert_rows(
+    allocations = [
         Allocation(
             order_line_id=line_id,
             stock_level=levels[(allocation.product_id, allocation.warehouse_id)],
             quantity=units,
         )
         for line_id, allocation, units in split_allocations(plan.allocations, outstanding, by_line)
-    )
+    ]
+    # Nothing reads their ids: the last statements before COMMIT need not wait for an answer.
+    return insert_rows(allocations, returning=False)
 
 
 def _check_plan_holds(plan: SourcingPlan, read: dict, locked: dict) -> None:

@@ -5,17 +5,20 @@ import threading
 from decimal import Decimal
 
 import pytest
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 
 from inventory.models import Product, StockLevel, Warehouse
 from oms.models import ApiClient
 from oms.rows import (
+    Pending,
     columns,
     insert_row_unless_taken,
     insert_rows,
+    pipelined,
     rows_per_insert,
     select_models,
     select_related_models,
+    send_models,
 )
 from oms.services import api_client_create
 from orders.models import Address, Customer, Order, OrderEvent, SalesChannel
@@ -185,3 +188,27 @@ def test_customers_created_by_racing_captures_are_one_customer():
     assert errors == []
     assert Customer.objects.filter(email="race@example.com").count() == 1
     assert set(found) == {Customer.objects.get(email="race@example.com").pk}
+
+
+def test_queries_sent_together_each_get_their_own_answer(order):
+    with pipelined():
+        events = send_models(
+            f"SELECT {columns(OrderEvent, 'e')} FROM orders_orderevent e WHERE e.order_id = %s",
+            [order.pk],
+            OrderEvent,
+        )
+        channels = Pending("SELECT code FROM orders_saleschannel ORDER BY code", [])
+        counted = Pending("SELECT count(*) FROM orders_order", []).then(lambda rows: rows[0][0])
+    assert {entry.type for (entry,) in events.result()} >= {"captured"}
+    assert channels.result() == [("web",)]
+    assert counted.result() == 1
+
+
+@pytest.mark.postgres
+def test_an_error_sent_together_with_other_statements_keeps_its_class(order):
+    taken = OrderEvent.objects.filter(order=order).values_list("pk", flat=True)[0]
+    with pytest.raises(IntegrityError), transaction.atomic(), pipelined():
+        insert_rows([OrderEvent(order=order, type="note", message="fine")], returning=False)
+        insert_rows([OrderEvent(pk=taken, order=order, type="note", message="taken")])
+        Pending("SELECT 1", []).result()
+    assert not OrderEvent.objects.filter(message__in=["fine", "taken"]).exists()

@@ -43,7 +43,9 @@ def test_the_rule_reads_the_email_and_placed_at_index(mug):
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE orders_order")
         cursor.execute("SET LOCAL enable_seqscan = off")
-    sql, params = duplicate_candidates_query(order)
+    sql, params = duplicate_candidates_query(
+        order.email, order.placed_at, order.channel_id, order.pk
+    )
     with connection.cursor() as cursor:
         cursor.execute(f"EXPLAIN {sql}", params)
         plan = "\n".join(line for (line,) in cursor.fetchall())
