@@ -23,21 +23,23 @@ def reserve_id(model) -> int | None:
     """The next id of `model`'s table, taken from its sequence, so the row can be inserted with
     its number already in it (one INSERT, no UPDATE of a unique column right after). None on
     SQLite, whose ids come only from the insert itself."""
-    ids = reserve_ids(model)
-    return None if ids is None else ids[0]
+    pending = reserve_ids_later((model, 1))
+    return None if pending is None else pending.result()[0][0]
 
 
-def reserve_ids(*models) -> list[int] | None:
-    """The next id of each of `models`' tables (a model named twice gets two), in one
-    statement; None on SQLite."""
-    pending = reserve_ids_later(*models)
-    return None if pending is None else pending.result()
-
-
-def reserve_ids_later(*models) -> Pending | None:
-    """`reserve_ids`, sent now (`oms.rows.Pending`); None on SQLite."""
+def reserve_ids_later(*wanted: tuple) -> Pending | None:
+    """For each `(model, count)`, the next `count` ids of the model's table (ascending), taken
+    from the sequences in one statement sent now (`oms.rows.Pending`); its result is a list
+    of id lists in the same order. None on SQLite."""
     if connection.vendor != "postgresql":
         return None
-    params = [value for model in models for value in (model._meta.db_table, model._meta.pk.column)]
-    taken = ", ".join(["nextval(pg_get_serial_sequence(%s, %s))"] * len(models))
-    return Pending(f"SELECT {taken}", params, lambda rows: list(rows[0]))
+    taken = ", ".join(
+        ["ARRAY(SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s))"]
+        * len(wanted)
+    )
+    params = [
+        value
+        for model, count in wanted
+        for value in (model._meta.db_table, model._meta.pk.column, count)
+    ]
+    return Pending(f"SELECT {taken}", params, lambda rows: [sorted(ids) for ids in rows[0]])

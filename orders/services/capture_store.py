@@ -6,10 +6,15 @@ writes, and the stock locked last.
 2. Decisions, in memory: lines and totals, the transitions (draft → pending → ready, backordered
    or on hold) with their permission checks, the holds, and a sourcing plan over the levels as
    read.
-3. Writes: the address, the order (inserted once, in the status it ends in, with its number),
-   lines, holds, timeline entries, webhooks and what payments owes; then one statement locks
-   the levels in id order and reserves the units where they are still available, the ledger
-   and allocation rows follow, and the transaction commits: the locks are held for two inserts.
+3. Writes: the addresses, the order (inserted once, in the status it ends in, with its
+   number), holds, timeline entries, lines and allocation rows, sent together with ids taken
+   from the sequences in step 1, so one round trip carries them; then webhooks and what
+   payments owes; then one statement locks the levels in id order and reserves the units where
+   they are still available, the ledger rows follow, and the transaction commits: the locks
+   are held for one insert.
+
+On PostgreSQL the reads of step 1 go out together as well (`send_reads`, `oms.rows.pipelined`):
+with the key's read and the COMMIT, an API capture takes six round trips.
 
 When the locked figures no longer carry the plan (another order took the stock meanwhile),
 `StockMoved` is raised and `order_capture` runs the capture again with the levels locked as they
@@ -159,7 +164,8 @@ class CaptureReads:
     catalog: Pending  # Catalog
     subscribed: Pending  # the webhook events someone listens to
     duplicates: Pending  # `rules.duplicate_candidates` of the order
-    ids: Pending | None  # [order id, address ids…] from the sequences; None on SQLite
+    # [[order id], [address ids], [line ids]] from the sequences; None on SQLite
+    ids: Pending | None
 
 
 def send_reads(channel, request, *, lock_first: bool) -> CaptureReads:
@@ -179,7 +185,9 @@ def send_reads(channel, request, *, lock_first: bool) -> CaptureReads:
             duplicates=duplicate_candidates_later(
                 email=email, placed_at=placed_at, channel_id=channel.pk
             ),
-            ids=reserve_ids_later(Order, *(Address for _ in addresses)),
+            ids=reserve_ids_later(
+                (Order, 1), (Address, len(addresses)), (OrderLine, len(request.lines))
+            ),
         )
 
 
@@ -261,38 +269,43 @@ def store_capture(
     order.fulfillment_status = fulfillment_status_for(open_units=order.units, allocated=allocated)
 
     # --- writes --------------------------------------------------------------------------
-    # The addresses, the order and its lines go out together: only the lines' ids come back.
+    # One round trip: the addresses, the order, its timeline, lines and allocation rows, with
+    # their ids taken from the sequences by `send_reads`, so none waits for an answer (only a
+    # held order's holds come back with theirs, which the timeline names).
     with pipelined():
-        _insert_order(order, reads.ids.result() if reads.ids else None)
-        for line in lines:
-            line.order = order
-        insert_rows(lines)
-    hold_rows = insert_rows(
-        OrderHold(order=order, reason=reason, note=note[:500]) for reason, note in holds
-    )
-    with events.batched():
-        events.order_captured(order, actor=actor, actor_label=actor_label, source=source)
-        if request.note:
-            events.note_added(order, text=request.note, actor=actor)
-        events.status_changed(
-            order, placed_from, to=final_from, actor=actor, actor_label=actor_label
+        order_ids, address_ids, line_ids = reads.ids.result() if reads.ids else (None,) * 3
+        _insert_order(order, order_ids, address_ids)
+        hold_rows = insert_rows(
+            OrderHold(order=order, reason=reason, note=note[:500]) for reason, note in holds
         )
-        for hold in hold_rows:
-            events.hold_placed(order, hold)
-        if needed:
-            outcome = plan_outcome(plan, warehouses=catalog.warehouses, products=_by_id(catalog))
-            events.allocated(
-                order,
-                reason=outcome.reason,
-                allocations=outcome.allocations,
-                shortfall=outcome.shortfall,
+        with events.batched():
+            events.order_captured(order, actor=actor, actor_label=actor_label, source=source)
+            if request.note:
+                events.note_added(order, text=request.note, actor=actor)
+            events.status_changed(
+                order, placed_from, to=final_from, actor=actor, actor_label=actor_label
             )
-        events.status_changed(order, final_from, actor_label="system")
+            for hold in hold_rows:
+                events.hold_placed(order, hold)
+            if needed:
+                outcome = plan_outcome(
+                    plan, warehouses=catalog.warehouses, products=_by_id(catalog)
+                )
+                events.allocated(
+                    order,
+                    reason=outcome.reason,
+                    allocations=outcome.allocations,
+                    shortfall=outcome.shortfall,
+                )
+            events.status_changed(order, final_from, actor_label="system")
+        _insert_lines(order, lines, line_ids)
+        allocations = insert_rows(_allocations(lines, plan, catalog), returning=False)
+    with events.batched():  # what the announcements' receivers record
         _publish(order, placed_from, final_from, subscribed)
         if order.status == OrderStatus.READY:
             order_ready.send(sender=Order, order=order)
         order_captured.send(sender=Order, order=order)
-    allocations = _reserve(order, lines, plan, catalog, actor, subscribed, lock_first)
+    _reserve(order, plan, catalog, actor, subscribed, lock_first)
     for line in lines:
         line.allocated_total = sum(a.quantity for a in allocations if a.order_line_id == line.pk)
     # The lines as stored, with what is allocated: the API answers from them without a read.
@@ -347,7 +360,7 @@ def _plan(order: Order, lines: list[OrderLine], catalog: Catalog):
     return plan, needed
 
 
-def _insert_order(order: Order, ids: list[int] | None) -> None:
+def _insert_order(order: Order, ids: list[int] | None, address_ids: list[int] | None) -> None:
     """The addresses and the order with the ids `send_reads` took from the sequences, so the
     order goes in with its number and neither insert waits for an answer; where ids come only
     from the insert (SQLite), the number follows in an UPDATE."""
@@ -360,9 +373,9 @@ def _insert_order(order: Order, ids: list[int] | None) -> None:
         order.number = f"SO-{order.pk:06d}"
         order.save(update_fields=["number"])
         return
-    order.pk = ids[0]
-    for address, pk in zip(addresses, ids[1:], strict=True):
+    for address, pk in zip(addresses, address_ids, strict=True):
         address.pk = pk
+    [order.pk] = ids
     order.number = f"SO-{order.pk:06d}"
     insert_rows(addresses)
     insert_rows([order])
@@ -386,8 +399,32 @@ def _publish(order: Order, placed_from: str, final_from: str, subscribed) -> Non
     )
 
 
-def _reserve(order, lines, plan: SourcingPlan, catalog, actor, subscribed, lock_first):
-    """Reserve the plan's units and write the allocation rows: the last writes before commit.
+def _insert_lines(order: Order, lines: list[OrderLine], ids: list[int] | None) -> None:
+    """The lines with the ids taken for them (or, without, with the ids the insert returns)."""
+    for line in lines:
+        line.order = order
+    if ids is not None:
+        for line, pk in zip(lines, ids, strict=True):
+            line.pk = pk
+    insert_rows(lines)
+
+
+def _allocations(lines: list[OrderLine], plan: SourcingPlan, catalog: Catalog) -> list[Allocation]:
+    """The allocation rows of the plan, line by line."""
+    outstanding = {line.pk: line.quantity for line in lines if line.product_id is not None}
+    by_line = {line.pk: line for line in lines}
+    return [
+        Allocation(
+            order_line_id=line_id,
+            stock_level=catalog.levels[(allocation.product_id, allocation.warehouse_id)],
+            quantity=units,
+        )
+        for line_id, allocation, units in split_allocations(plan.allocations, outstanding, by_line)
+    ]
+
+
+def _reserve(order, plan: SourcingPlan, catalog, actor, subscribed, lock_first) -> None:
+    """Reserve the plan's units: the last writes before commit (its allocation rows are in).
 
     A complete plan is reserved by one statement that locks its levels (in id order) and adds
     the units only where they are still available; a plan with a shortfall locks every level
@@ -395,35 +432,22 @@ def _reserve(order, lines, plan: SourcingPlan, catalog, actor, subscribed, lock_
     the locked figures no longer carry raises StockMoved. Planned under locks (`lock_first`),
     the levels are locked already."""
     if not plan.allocations and plan.is_complete:
-        return []
+        return
     by_product = _by_id(catalog)
     stock_lines = [
         StockLine(by_product[a.product_id], catalog.warehouses[a.warehouse_id], a.quantity)
         for a in plan.allocations
     ]
     reserve = {"lines": stock_lines, "reference": order_reference(order), "actor": actor}
-    levels = catalog.levels
     if lock_first:
-        stock_reserve_locked(levels=levels, subscribed=subscribed, **reserve)
+        stock_reserve_locked(levels=catalog.levels, subscribed=subscribed, **reserve)
     elif plan.is_complete:
-        stock_reserve_guarded(levels=levels, subscribed=subscribed, **reserve)
+        stock_reserve_guarded(levels=catalog.levels, subscribed=subscribed, **reserve)
     else:
         levels = lock_levels_by_id(level.pk for level in catalog.levels.values())
         _check_plan_holds(plan, catalog.levels, levels)
         if stock_lines:
             stock_reserve_locked(levels=levels, subscribed=subscribed, **reserve)
-    outstanding = {line.pk: line.quantity for line in lines if line.product_id is not None}
-    by_line = {line.pk: line for line in lines}
-    allocations = [
-        Allocation(
-            order_line_id=line_id,
-            stock_level=levels[(allocation.product_id, allocation.warehouse_id)],
-            quantity=units,
-        )
-        for line_id, allocation, units in split_allocations(plan.allocations, outstanding, by_line)
-    ]
-    # Nothing reads their ids: the last statements before COMMIT need not wait for an answer.
-    return insert_rows(allocations, returning=False)
 
 
 def _check_plan_holds(plan: SourcingPlan, read: dict, locked: dict) -> None:
