@@ -1,7 +1,8 @@
 """How long a capture holds its stock locks, timed in this process around the three ways
-`orders.services.capture_store` takes them: `stock_reserve_guarded` (the one statement that
-locks and reserves, the usual way), `lock_levels_by_id` (a plan with a shortfall) and
-`read_catalog_later(lock=True)` (a capture run again, planning under locks, after the stock moved).
+capture takes them (`orders.services.capture_store` and `capture_reads`):
+`stock_reserve_guarded` (the one statement that locks and reserves, the usual way),
+`lock_levels_by_id` (a plan with a shortfall) and `read_catalog_later(lock=True)` (a capture
+run again, planning under locks, after the stock moved).
 
 Two figures per capture, both ending when its COMMIT has returned (a `transaction.on_commit`
 callback registered as the locks are taken): `held`, from the moment the locking call returned,
@@ -12,12 +13,18 @@ The timing wraps the module's functions for the duration of a `with LockWindows(
 puts them back afterwards; nothing else changes.
 """
 
+import importlib
 import threading
 import time
 
 from bench.capture_load import percentile
 
-WRAPPED = ("stock_reserve_guarded", "lock_levels_by_id", "read_catalog_later")
+# Where capture looks each one up: (module, name).
+WRAPPED = (
+    ("orders.services.capture_store", "stock_reserve_guarded"),
+    ("orders.services.capture_store", "lock_levels_by_id"),
+    ("orders.services.capture_reads", "read_catalog_later"),
+)
 
 
 class LockWindows:
@@ -28,17 +35,16 @@ class LockWindows:
         self._guard = threading.Lock()
 
     def __enter__(self) -> "LockWindows":
-        from orders.services import capture_store
-
-        self._module = capture_store
-        self._originals = {name: getattr(capture_store, name) for name in WRAPPED}
-        for name, original in self._originals.items():
-            setattr(capture_store, name, self._timed(name, original))
+        self._originals = {}
+        for module_name, name in WRAPPED:
+            module = importlib.import_module(module_name)
+            self._originals[(module, name)] = original = getattr(module, name)
+            setattr(module, name, self._timed(name, original))
         return self
 
     def __exit__(self, *exc) -> None:
-        for name, original in self._originals.items():
-            setattr(self._module, name, original)
+        for (module, name), original in self._originals.items():
+            setattr(module, name, original)
 
     def _timed(self, name: str, original):
         def timed(*args, **kwargs):

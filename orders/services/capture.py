@@ -20,7 +20,8 @@ from oms.rows import insert_row_unless_taken
 from oms.validators import CURRENCY_CODE_MESSAGE, is_currency_code
 from orders.errors import DuplicateOrder, OrderInvalid
 from orders.models import Customer, Order, SalesChannel
-from orders.services.capture_store import customer_lookup_later, send_reads, store_capture
+from orders.services.capture_reads import customer_lookup_later, send_reads
+from orders.services.capture_store import store_capture
 from orders.services.common import check_order_fits, on_commit
 from orders.services.notifications import order_confirmations_nudge
 
